@@ -1,0 +1,4 @@
+import { runCli } from './cli/program.js';
+
+// The only place that exits.
+process.exitCode = await runCli(process.argv);
