@@ -42,6 +42,22 @@ export interface RunResult {
 const STDERR_TAIL = 2000;
 
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const { result, stdout, stderr } = await start(argv, options);
+  const exitCode = result.exitCode ?? -1;
+  const ok = !result.failed || (result.exitCode !== undefined && (options.okExitCodes ?? []).includes(result.exitCode));
+  if (!ok || result.isCanceled) {
+    throw new CommandError(argv, result.exitCode, result.signal ?? undefined, stderr.slice(-STDERR_TAIL), Boolean(result.timedOut));
+  }
+  return { stdout, stderr, exitCode };
+}
+
+/** Runs a command whatever its exit: exitCode is null when it could not start (not installed). */
+export async function capture(argv: readonly string[], options: RunOptions = {}): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  const { result, stdout, stderr } = await start(argv, options);
+  return { stdout, stderr, exitCode: result.exitCode ?? null };
+}
+
+async function start(argv: readonly string[], options: RunOptions) {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty argv');
   const child: ResultPromise = execa(file, args, {
@@ -61,14 +77,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     child.stdout?.on('data', (chunk: string) => options.onStdout?.(chunk));
   }
   const result = await child;
-  const stdout = String(result.stdout ?? '');
-  const stderr = String(result.stderr ?? '');
-  const exitCode = result.exitCode ?? -1;
-  const ok = !result.failed || (result.exitCode !== undefined && (options.okExitCodes ?? []).includes(result.exitCode));
-  if (!ok || result.isCanceled) {
-    throw new CommandError(argv, result.exitCode, result.signal ?? undefined, stderr.slice(-STDERR_TAIL), Boolean(result.timedOut));
-  }
-  return { stdout, stderr, exitCode };
+  return { result, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }
 
 /** Runs a command and returns whether it exited 0 (for probes such as `mountpoint -q`). */
