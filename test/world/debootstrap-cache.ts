@@ -1,0 +1,93 @@
+// A cached Debian bookworm minbase tree with openssh-server and rsync: built once, extracted per test.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { run } from '../../src/infra/run.js';
+
+const SUITE = 'bookworm';
+const DEFAULT_CACHE = '/var/cache/sisuite-test/bookworm-minbase-ssh.tar';
+// Keep owners as numbers and every xattr (capabilities, ACLs) when packing and unpacking.
+const TAR_KEEP = ['--xattrs', '--xattrs-include=*', '--acls', '--numeric-owner'];
+
+/** Where the cache tarball lives: $SI_TEST_CACHE or the default under /var/cache. */
+export function minbaseCachePath(): string {
+  return process.env.SI_TEST_CACHE || DEFAULT_CACHE;
+}
+
+/** Fills dest (created if needed) with the minbase tree, building the cache tarball on first use. */
+export async function minbaseTree(dest: string): Promise<void> {
+  const tarball = minbaseCachePath();
+  if (!existsSync(tarball)) await buildCache(tarball);
+  await mkdir(dest, { recursive: true });
+  await run(['tar', ...TAR_KEEP, '--same-permissions', '-xf', tarball, '-C', dest]);
+}
+
+/** Debootstraps into a temporary folder beside the tarball and renames the packed result into place. */
+async function buildCache(tarball: string): Promise<void> {
+  const folder = dirname(resolve(tarball));
+  await mkdir(folder, { recursive: true });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tree = join(folder, `.build-${tag}`);
+  const partial = join(folder, `.partial-${tag}.tar`);
+  const mirror = readAptMirror();
+  try {
+    await run(['debootstrap', '--variant=minbase', '--include=openssh-server,rsync', SUITE, tree, mirror], {
+      timeout: 15 * 60_000,
+    });
+    await run(['tar', ...TAR_KEEP, '-cf', partial, '-C', tree, '.']);
+    // A concurrent builder may have won the race; either tarball is complete, so the rename is harmless.
+    await rename(partial, tarball);
+  } finally {
+    await unmountBelow(tree);
+    await rm(tree, { recursive: true, force: true });
+    await rm(partial, { force: true });
+  }
+}
+
+/** Unmounts anything a failed debootstrap left mounted inside folder (deepest first). */
+async function unmountBelow(folder: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const targets = mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((target): target is string => target !== undefined && target.startsWith(`${folder}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const target of targets) await run(['umount', '-l', target]);
+}
+
+/** The Debian mirror this machine's apt uses for bookworm. */
+export function readAptMirror(): string {
+  const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+  const mirror = findAptMirror({
+    deb822: read('/etc/apt/sources.list.d/debian.sources'),
+    oneLine: read('/etc/apt/sources.list'),
+    suite: SUITE,
+  });
+  if (!mirror) throw new Error(`no ${SUITE} mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list`);
+  return mirror;
+}
+
+/**
+ * Pure parser: the first URI of a deb822 stanza of type deb whose Suites name the suite exactly,
+ * else the URI of the first `deb` line of a one-line sources.list.
+ */
+export function findAptMirror({ deb822, oneLine, suite }: { deb822: string; oneLine: string; suite: string }): string | undefined {
+  for (const stanza of deb822.split(/\n\s*\n/)) {
+    const fields = new Map<string, string>();
+    for (const line of stanza.split('\n')) {
+      const match = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+      if (match?.[1] && match[2] !== undefined) fields.set(match[1].toLowerCase(), match[2].trim());
+    }
+    const words = (key: string): string[] => (fields.get(key) ?? '').split(/\s+/).filter(Boolean);
+    if (fields.get('enabled') === 'no') continue;
+    if (!words('types').includes('deb') || !words('suites').includes(suite)) continue;
+    const uri = words('uris')[0];
+    if (uri) return uri;
+  }
+  for (const line of oneLine.split('\n')) {
+    const match = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/.exec(line);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
