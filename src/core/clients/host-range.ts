@@ -79,11 +79,11 @@ function parseBrackets(item: string, spec: string): Part[] {
       parts.push({ literal: rest });
       break;
     }
-    if (open === -1 || close < open) {
-      throw new UserError(`host range ${JSON.stringify(spec)} has a ']' without '['; write ranges as node[1-10]`);
-    }
     if (close === -1) {
       throw new UserError(`host range ${JSON.stringify(spec)} has a '[' without ']'; close the bracket`);
+    }
+    if (open === -1 || close < open) {
+      throw new UserError(`host range ${JSON.stringify(spec)} has a ']' without '['; write ranges as node[1-10]`);
     }
     const inner = rest.slice(open + 1, close);
     if (inner.includes('[')) {
