@@ -76,7 +76,3 @@ function quoteForRsync(word: string): string {
   return `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** Escapes rsync's wildcard characters so that a literal path can be used inside a pattern. */
-export function escapeRsyncPattern(literal: string): string {
-  return literal.replace(/[\\*?[]/g, (c) => `\\${c}`);
-}

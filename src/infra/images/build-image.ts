@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../core/errors.js';
+import { mirrorFromAptSources } from '../../core/mirror.js';
+import { BOOTLOADER_EVIDENCE, buildCapturedLayout, type RawProbe } from '../../core/layout/build-captured.js';
+import { LAYOUT_PATH } from '../capture/capture-image.js';
+import { run } from '../run.js';
+import type { ImageStore } from './image-store.js';
+import { removeTree } from './tree-ops.js';
+
+export interface BuildRequest {
+  image: string;
+  suite: string;
+  mirror?: string;
+  include: string[];
+  variant: string;
+  onPhase?: (text: string) => void;
+}
+
+export interface BuildResult {
+  image: string;
+  version: number;
+  source: string;
+  sizeBytes: number;
+  fileCount: number;
+  seconds: number;
+}
+
+/** si mkimage: an image from packages (debootstrap) instead of a golden client, with a default layout. */
+export async function buildImage(store: ImageStore, request: BuildRequest): Promise<BuildResult> {
+  const started = process.hrtime.bigint();
+  const mirror = request.mirror ?? machineMirror();
+  const release = store.lock(request.image);
+  try {
+    const incoming = store.incomingPath(request.image);
+    // debootstrap wants an empty target: an interrupted build starts over.
+    removeTree(incoming);
+    fs.mkdirSync(incoming, { recursive: true });
+    request.onPhase?.(`debootstrap ${request.suite} from ${mirror}`);
+    const variant = request.variant === 'default' ? [] : [`--variant=${request.variant}`];
+    const include = request.include.length ? [`--include=${request.include.join(',')}`] : [];
+    await run(['debootstrap', ...variant, ...include, request.suite, incoming, mirror]);
+    const layout = buildCapturedLayout(probeTree(incoming, request.image));
+    const layoutFile = path.join(incoming, LAYOUT_PATH);
+    fs.mkdirSync(path.dirname(layoutFile), { recursive: true });
+    fs.writeFileSync(layoutFile, `${JSON.stringify(layout, null, 2)}\n`);
+    const { sizeBytes, fileCount } = measureTree(incoming);
+    const source = `debootstrap ${request.suite}${request.include.length ? ` +${request.include.join(',')}` : ''}`;
+    const version = store.commitIncoming({
+      image: request.image,
+      origin: 'mkimage',
+      createdAt: new Date().toISOString(),
+      source,
+      sizeBytes,
+      fileCount,
+      layout,
+      excludes: [],
+      note: `mirror ${mirror}`,
+    });
+    return { image: request.image, version: version.number, source, sizeBytes, fileCount, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    release();
+  }
+}
+
+function machineMirror(): string {
+  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+  const dir = '/etc/apt/sources.list.d';
+  const listed = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  const mirror = mirrorFromAptSources(
+    listed.filter((f) => f.endsWith('.sources')).map((f) => read(path.join(dir, f))),
+    [read('/etc/apt/sources.list'), ...listed.filter((f) => f.endsWith('.list')).map((f) => read(path.join(dir, f)))],
+  );
+  if (!mirror) throw new UserError('no Debian mirror in this machine\'s apt sources: give one with --mirror URL');
+  return mirror;
+}
+
+/** A built tree has no disks yet: its layout is the root filesystem alone, plus what the packages put in /boot. */
+function probeTree(root: string, hostname: string): RawProbe {
+  const inTree = (p: string) => path.join(root, p);
+  const readOrNull = (p: string) => (fs.existsSync(inTree(p)) ? fs.readFileSync(inTree(p), 'utf8') : null);
+  const sshDir = inTree('/etc/ssh');
+  const hostKeys = fs.existsSync(sshDir) ? fs.readdirSync(sshDir).filter((f) => /^ssh_host_.*_key\.pub$/.test(f)).sort() : [];
+  return {
+    capturedAt: new Date().toISOString(),
+    hostname: readOrNull('/etc/hostname') ?? hostname,
+    lsblk: null,
+    sfdisk: {},
+    findmnt: JSON.stringify({ filesystems: [{ target: '/', source: '', fstype: 'ext4', options: 'rw,relatime' }] }),
+    fstab: readOrNull('/etc/fstab'),
+    swaps: null,
+    mdstat: null,
+    vgs: null,
+    lvs: null,
+    existing: BOOTLOADER_EVIDENCE.filter((p) => fs.existsSync(inTree(p))),
+    bootFiles: fs.existsSync(inTree('/boot')) ? fs.readdirSync(inTree('/boot')) : [],
+    machineId: readOrNull('/etc/machine-id'),
+    hostKeys: hostKeys.map((f) => fs.readFileSync(path.join(sshDir, f), 'utf8')),
+  };
+}
+
+function measureTree(root: string): { sizeBytes: number; fileCount: number } {
+  let sizeBytes = 0;
+  let fileCount = 0;
+  const seen = new Set<bigint>();
+  // Buffer paths: file names need not be UTF-8.
+  const walk = (dir: Buffer) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
+      const full = Buffer.concat([dir, Buffer.from('/'), entry.name]);
+      const stat = fs.lstatSync(full, { bigint: true });
+      fileCount += 1;
+      if (stat.isFile() && !seen.has(stat.ino)) {
+        seen.add(stat.ino);
+        sizeBytes += Number(stat.size);
+      }
+      if (stat.isDirectory()) walk(full);
+    }
+  };
+  walk(Buffer.from(root));
+  return { sizeBytes, fileCount };
+}

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import { UserError } from '../../core/errors.js';
+import type { VersionRow } from '../db/image-registry.js';
+import { buildRsyncArgv } from '../rsync/argv.js';
+import { run } from '../run.js';
+import type { ImageStore } from './image-store.js';
+
+/**
+ * si image cp: the source's current version becomes version 1 of a new image. A full copy, not
+ * hard links, so that changing one image inside a chroot never changes the other.
+ */
+export async function copyImage(store: ImageStore, source: string, destination: string): Promise<VersionRow> {
+  const current = store.currentVersion(store.requireImage(source).name);
+  if (!current) throw new UserError(`image ${source} has no current version to copy: capture it first`);
+  store.refuseExisting(destination);
+  const release = store.lock(destination);
+  try {
+    const incoming = store.incomingPath(destination);
+    fs.mkdirSync(incoming, { recursive: true });
+    const from = store.versionPath(source, current.number);
+    await run(buildRsyncArgv({ source: `${from}/`, destination: `${incoming}/`, preserveAll: true, delete: true }));
+    return store.commitIncoming({
+      ...current,
+      image: destination,
+      origin: 'copy',
+      createdAt: new Date().toISOString(),
+      source: `copy of ${source}/${current.number}`,
+    });
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import { UserError } from '../../core/errors.js';
+import { checkName } from '../../core/names.js';
+import { homePaths, imageLink, imageLinkTarget, incomingDir, versionDir, type HomePaths } from '../../core/home.js';
+import { planGc, planRollback, requireVersion } from '../../core/images/version-plans.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { ImageRegistry, type ImageRow, type VersionRow } from '../db/image-registry.js';
+import { lockImage } from './image-lock.js';
+import { readLinkOrNull, removeTree, switchLink } from './tree-ops.js';
+
+/**
+ * The image store: registry rows and version trees kept in step. Every change writes new state
+ * first and then switches (a rename or a symlink), so an interruption leaves the old state whole.
+ */
+export class ImageStore {
+  readonly registry: ImageRegistry;
+
+  private constructor(
+    readonly paths: HomePaths,
+    readonly db: Db,
+  ) {
+    this.registry = new ImageRegistry(db);
+  }
+
+  static open(home: string): ImageStore {
+    const paths = homePaths(home);
+    const store = new ImageStore(paths, openDatabase(paths.database));
+    store.repairLinks();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  requireImage(name: string): ImageRow {
+    checkName('image', name);
+    const image = this.registry.findImage(name);
+    if (!image) throw new UserError(`no image named ${name}: see 'si image list', or capture it with 'si getimage'`);
+    return image;
+  }
+
+  requireVersion(name: string, number: number): VersionRow {
+    const numbers = this.registry.listVersions(name).map((v) => v.number);
+    requireVersion(name, numbers, number);
+    return this.registry.findVersion(name, number) as VersionRow;
+  }
+
+  currentVersion(name: string): VersionRow | null {
+    const image = this.requireImage(name);
+    return image.currentVersion === null ? null : (this.registry.findVersion(name, image.currentVersion) ?? null);
+  }
+
+  versionPath(name: string, number: number): string {
+    return versionDir(this.paths, name, number);
+  }
+
+  /** Takes the image's write lock; the caller releases it. */
+  lock(name: string): () => void {
+    return lockImage(this.paths.versions, name);
+  }
+
+  incomingPath(name: string): string {
+    return incomingDir(this.paths, name);
+  }
+
+  /**
+   * Turns a completed `.incoming` tree into the next version: renamed to its number, recorded, and
+   * made current by switching images/NAME. Caller holds the lock.
+   */
+  commitIncoming(row: Omit<VersionRow, 'number'> & { origin: string }): VersionRow {
+    const last = this.registry.findImage(row.image)?.lastVersion ?? 0;
+    const number = last + 1;
+    const target = this.versionPath(row.image, number);
+    // A tree under that number without a registry row is left over from a crash between rename and commit.
+    removeTree(target);
+    fs.renameSync(this.incomingPath(row.image), target);
+    const version: VersionRow = { ...row, number };
+    this.db.transaction(() => {
+      this.registry.reserveVersion(row.image, row.origin, row.createdAt);
+      this.registry.commitVersion(version);
+    })();
+    switchLink(imageLink(this.paths, row.image), imageLinkTarget(row.image, number));
+    return version;
+  }
+
+  rollback(name: string, target?: number): { from: number | null; to: number } {
+    const image = this.requireImage(name);
+    const numbers = this.registry.listVersions(name).map((v) => v.number);
+    const to = planRollback({ image: name, numbers, current: image.currentVersion, target });
+    const release = this.lock(name);
+    try {
+      this.registry.setCurrent(name, to, new Date().toISOString());
+      switchLink(imageLink(this.paths, name), imageLinkTarget(name, to));
+    } finally {
+      release();
+    }
+    return { from: image.currentVersion, to };
+  }
+
+  gc(name: string, keep: number): number[] {
+    const image = this.requireImage(name);
+    const numbers = this.registry.listVersions(name).map((v) => v.number);
+    const doomed = planGc({ numbers, current: image.currentVersion, keep });
+    const release = this.lock(name);
+    try {
+      for (const number of doomed) {
+        this.registry.deleteVersion(name, number);
+        removeTree(this.versionPath(name, number));
+      }
+    } finally {
+      release();
+    }
+    return doomed;
+  }
+
+  remove(name: string): void {
+    this.requireImage(name);
+    const release = this.lock(name);
+    try {
+      this.registry.deleteImage(name);
+      fs.rmSync(imageLink(this.paths, name), { force: true });
+    } finally {
+      release();
+    }
+    removeTree(`${this.paths.versions}/${name}`);
+  }
+
+  /** Renames an image: its versions directory, its link and its rows. */
+  move(from: string, to: string): void {
+    const image = this.requireImage(from);
+    this.refuseExisting(to);
+    const release = this.lock(from);
+    try {
+      fs.renameSync(`${this.paths.versions}/${from}`, `${this.paths.versions}/${to}`);
+      this.registry.renameImage(from, to, new Date().toISOString());
+      if (image.currentVersion !== null) switchLink(imageLink(this.paths, to), imageLinkTarget(to, image.currentVersion));
+      fs.rmSync(imageLink(this.paths, from), { force: true });
+    } finally {
+      fs.rmSync(`${this.paths.versions}/${to}/.lock`, { force: true });
+      release();
+    }
+  }
+
+  refuseExisting(name: string): void {
+    checkName('image', name);
+    if (this.registry.findImage(name)) throw new UserError(`an image named ${name} exists already: choose another name or 'si image rm ${name}' first`);
+  }
+
+  /** images/NAME follows the registry: a switch interrupted after the commit is finished here. */
+  private repairLinks(): void {
+    for (const image of this.registry.listImages()) {
+      if (image.currentVersion === null) continue;
+      const want = imageLinkTarget(image.name, image.currentVersion);
+      if (readLinkOrNull(imageLink(this.paths, image.name)) !== want) switchLink(imageLink(this.paths, image.name), want);
+    }
+  }
+}
