@@ -11,6 +11,8 @@ export interface TreeReader {
   readFile(path: string): string | undefined;
   /** Entry names of a directory, or [] when it is absent. */
   list(dir: string): string[];
+  /** sha256 (hex) of a regular file's bytes, or undefined when absent (binary-safe). */
+  sha256(path: string): string | undefined;
 }
 
 const WILDCARD = /[*?]/;

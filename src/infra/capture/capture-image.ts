@@ -58,7 +58,7 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
   try {
     request.onPhase?.('recording the disk layout');
     layout = buildCapturedLayout(await collectProbe(session));
-    if (!request.dryRun) await session.writeFile(LAYOUT_PATH, `${JSON.stringify(layout, null, 2)}\n`);
+    if (!request.dryRun) await recordLayoutOnClient(session, layout);
   } finally {
     session.close();
   }
@@ -103,6 +103,23 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
     return summarize({ request, layout, excludes, stats, warnings, version, current, started });
   } finally {
     release();
+  }
+}
+
+/** Rewrites the client's layout.json only when the layout itself changed, so a re-capture of an unchanged client copies nothing new. */
+async function recordLayoutOnClient(session: SshSession, layout: CapturedLayout): Promise<void> {
+  const previous = await session.readFile(LAYOUT_PATH);
+  if (previous !== null && sameLayout(previous, layout)) return;
+  await session.writeFile(LAYOUT_PATH, `${JSON.stringify(layout, null, 2)}\n`);
+}
+
+function sameLayout(text: string, layout: CapturedLayout): boolean {
+  try {
+    const { capturedAt: _old, ...before } = JSON.parse(text) as CapturedLayout;
+    const { capturedAt: _new, ...after } = layout;
+    return JSON.stringify(before) === JSON.stringify(after);
+  } catch {
+    return false;
   }
 }
 
