@@ -1,5 +1,5 @@
 import type { DiskLayout, Filesystem, LayoutProblem, RaidArray } from './disk-layout.js';
-import { RAID_MIN_MEMBERS } from './disk-layout.js';
+import { RAID_MIN_MEMBERS, formatLayoutPath } from './disk-layout.js';
 import { parseSizeSpec } from './disk-layout-size.js';
 
 type Path = (string | number)[];
@@ -33,13 +33,13 @@ export function checkDiskLayout(layout: DiskLayout): LayoutProblem[] {
     }
     if (fs.mount !== undefined) {
       const earlier = mounts.get(fs.mount);
-      if (earlier) problem([...at, 'mount'], `${fs.mount} is already mounted by ${formatPath(earlier)}; mount each path once`);
+      if (earlier) problem([...at, 'mount'], `${fs.mount} is already mounted by ${formatLayoutPath(earlier)}; mount each path once`);
       else mounts.set(fs.mount, at);
     }
   };
   const addTarget = (name: string, target: Target) => {
     const earlier = targets.get(name);
-    if (earlier) problem([...target.path, 'name'], `name ${JSON.stringify(name)} is already used by ${formatPath(earlier.path)}`);
+    if (earlier) problem([...target.path, 'name'], `name ${JSON.stringify(name)} is already used by ${formatLayoutPath(earlier.path)}`);
     else targets.set(name, target);
   };
 
@@ -83,6 +83,9 @@ export function checkDiskLayout(layout: DiskLayout): LayoutProblem[] {
           break;
       }
       checkFilesystem(fs, pat);
+      if ((part.type === 'raid' || part.type === 'lvm') && part.name === undefined) {
+        problem(pat, `a ${part.type} partition needs a "name" to be listed in ${part.type === 'raid' ? 'raid[].members' : 'lvm[].pvs'}`);
+      }
       if (part.name !== undefined) addTarget(part.name, { path: pat, kind: 'partition', type: part.type, hasFilesystem: !!fs });
     });
   });
@@ -159,8 +162,4 @@ function checkSizes(sizes: string[], at: Path, what: string, problem: (p: Path, 
     if (size?.kind === 'percent') percent += size.percent;
   });
   if (percent > 100) problem(at, `${what} shares add up to ${percent}%; keep them at or under 100%`);
-}
-
-function formatPath(path: Path): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
 }

@@ -46,7 +46,8 @@ export function formatIssue(issue: Issue): string | undefined {
 }
 
 function listValues(values: readonly unknown[]): string {
-  return values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ');
+  const shown = values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v)));
+  return shown.length < 2 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
 }
 
 function describeValue(value: unknown): string {
@@ -61,16 +62,44 @@ function allowedKeys(schema: unknown): string | undefined {
   return shape ? Object.keys(shape).join(', ') : undefined;
 }
 
-/** Line and column (1-based) of a JSON.parse failure, and its reason without the position. */
+/** Line and column (1-based) of a JSON.parse failure, and its reason without the position or a text excerpt. */
 export function locateJsonError(text: string, error: Error): { line: number; column: number; reason: string } {
   const m = /at position (\d+)/.exec(error.message);
-  const offset = m ? Number(m[1]) : text.length;
+  const offset = m ? Number(m[1]) : findErrorOffset(text);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   const reason = error.message
+    .replace(/^(Unexpected token .+?), ".*" is not valid JSON$/s, '$1')
     .replace(/\s*\(line \d+ column \d+\)/, '')
     .replace(/ in JSON at position \d+/, '')
     .replace(/^Unexpected end of JSON input$/, 'the document ends too early');
   return { line, column, reason: reason.charAt(0).toLowerCase() + reason.slice(1) };
+}
+
+/**
+ * Some engine messages carry no position ("Unexpected token '}', ... is not valid JSON"). A prefix of the
+ * text that fails only because it ends is still valid so far, so the shortest prefix that fails for another
+ * reason ends at the bad character: found by bisection.
+ */
+function findErrorOffset(text: string): number {
+  const failsInside = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      return !/Unexpected end of JSON input/.test(message) && (at === null || Number(at[1]) < length);
+    }
+  };
+  let lo = 1;
+  let hi = text.length;
+  if (!failsInside(hi)) return text.length;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
 }

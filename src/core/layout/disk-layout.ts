@@ -122,7 +122,9 @@ export interface LayoutProblem {
 export function validateDiskLayout(value: unknown): { layout?: DiskLayout; problems: LayoutProblem[] } {
   const result = DiskLayoutSchema.safeParse(value, { error: formatIssue });
   if (!result.success) {
-    return { problems: result.error.issues.map((i) => ({ path: i.path.map(pathKey), message: i.message })) };
+    // An unknown key explains a missing one beside it (a typo), so it is reported first.
+    const issues = [...result.error.issues].sort((a, b) => rank(a.code) - rank(b.code));
+    return { problems: issues.map((i) => ({ path: i.path.map(pathKey), message: i.message })) };
   }
   const layout = fillSwapFilesystems(result.data);
   const problems = checkDiskLayout(layout);
@@ -156,6 +158,10 @@ export function formatLayoutPath(path: readonly (string | number)[]): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_]\w*$/.test(key) ? (i === 0 ? key : `.${key}`) : `[${JSON.stringify(key)}]`))
     .join('');
+}
+
+function rank(code: string): number {
+  return code === 'unrecognized_keys' ? 0 : 1;
 }
 
 function pathKey(key: PropertyKey): string | number {
