@@ -1,0 +1,107 @@
+// Bad input to getimage and the image commands: one line naming the problem, non-zero exit, nothing changed.
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, type World } from '../world/netns.js';
+import { minbaseTree } from '../world/debootstrap-cache.js';
+import { startGoldenClient, type GoldenClient } from '../world/golden-client.js';
+import { compareDigests, treeDigest } from '../world/digest.js';
+import { run } from '../../src/infra/run.js';
+import { dumpRegistry, si, siOk, type SiResult } from '../support/si.js';
+
+describe('si getimage and si image refuse bad input and change nothing', () => {
+  let world: World;
+  let golden: GoldenClient;
+  let work: string;
+  let home: string;
+
+  const snapshot = async () => ({
+    registry: dumpRegistry(home),
+    tree: await treeDigest(home, { exclude: (p) => p.startsWith('/sisuite.db') }),
+    knownHosts: existsSync(join(home, 'known_hosts')) ? await readFile(join(home, 'known_hosts'), 'utf8') : null,
+  });
+
+  /**
+   * Runs si, then checks the refusal: one error line (the last on stderr, after any progress lines),
+   * a non-zero exit code, and no change to the registry, the trees or known_hosts.
+   */
+  async function expectRefused(args: string[], message: RegExp, options: { ns?: boolean } = {}): Promise<SiResult> {
+    const before = await snapshot();
+    const result = await si(home, args, { ns: options.ns ? world.server : undefined });
+    expect(result.exitCode, result.stderr).not.toBe(0);
+    expect(result.exitCode).not.toBeNull();
+    const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('si: '));
+    expect(errors, result.stderr).toHaveLength(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(errors[0]);
+    expect(errors[0]).toMatch(message);
+    const after = await snapshot();
+    expect(after.registry).toEqual(before.registry);
+    expect(after.knownHosts).toEqual(before.knownHosts);
+    // The home's own mtime moves when SQLite creates and removes its WAL files beside the database.
+    const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
+    expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+    return result;
+  }
+
+  const getimage = (extra: string[]) => ['getimage', '--golden-client', golden.host, '--ssh-key', golden.keyPath, ...extra];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'si-errors-'));
+    home = join(work, 'home');
+    const tree = join(work, 'golden');
+    await minbaseTree(tree);
+    world = await createWorld({ prefix: 'sier' });
+    golden = await startGoldenClient({ ns: world.client, root: tree });
+    await siOk(home, getimage(['--image', 'base']), { ns: world.server });
+  });
+
+  afterAll(async () => {
+    await golden?.stop();
+    await world?.destroy();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it.each([['../x'], ['a;b'], ['A B'], ['']])('refuses the image name %j', async (name) => {
+    await expectRefused(getimage(['--image', name]), /invalid image name/, { ns: true });
+  });
+
+  it('refuses an unreachable golden client: a closed port and an address with no route', async () => {
+    await expectRefused(getimage(['--image', 'base', '--ssh-port', '2222']), /cannot reach root@\[10\.231\.\d+\.2\]:2222.*ECONNREFUSED/, { ns: true });
+    // No route out of the namespace: the connection fails at once and no packet leaves.
+    await expectRefused(
+      ['getimage', '--golden-client', '10.232.255.1', '--image', 'base', '--ssh-key', golden.keyPath],
+      /cannot reach root@10\.232\.255\.1.*(ENETUNREACH|EHOSTUNREACH)/,
+      { ns: true },
+    );
+  });
+
+  it('refuses a key the golden client does not accept', async () => {
+    const otherKey = join(work, 'other_key');
+    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+    await expectRefused(
+      ['getimage', '--golden-client', golden.host, '--image', 'base', '--ssh-key', otherKey],
+      /refused the key from .*other_key.*authorized_keys/,
+      { ns: true },
+    );
+  });
+
+  it('refuses unknown images and missing versions', async () => {
+    await expectRefused(['image', 'show', 'nosuch'], /no image named nosuch/);
+    await expectRefused(['image', 'rm', 'nosuch'], /no image named nosuch/);
+    await expectRefused(['image', 'rollback', 'nosuch'], /no image named nosuch/);
+    await expectRefused(['image', 'diff', 'base', '1', '9'], /image base has no version 9/);
+    await expectRefused(['image', 'rollback', 'base', '9'], /image base has no version 9/);
+    await expectRefused(['image', 'rollback', 'base'], /no version older than 1/);
+    await expectRefused(['image', 'diff', 'base', '1', 'x'], /invalid version "x"/);
+    await expectRefused(['image', 'gc', 'base', '--keep', '0'], /--keep must be/);
+    await expectRefused(['image', 'cp', 'base', 'Bad Name'], /invalid image name/);
+    await expectRefused(['image', 'mv', 'base', 'base'], /exists already/);
+  });
+
+  it('refuses a golden client whose host key changed, and keeps the recorded key', async () => {
+    await golden.regenerateHostKeys();
+    await expectRefused(getimage(['--image', 'base']), /host key of 10\.231\.\d+\.2 has changed .*known_hosts line 1/, { ns: true });
+  });
+});
