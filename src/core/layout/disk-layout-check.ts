@@ -162,4 +162,7 @@ function checkSizes(sizes: string[], at: Path, what: string, problem: (p: Path, 
     if (size?.kind === 'percent') percent += size.percent;
   });
   if (percent > 100) problem(at, `${what} shares add up to ${percent}%; keep them at or under 100%`);
+  else if (percent === 100 && sizes.some((text) => parseSizeSpec(text)?.kind !== 'percent')) {
+    problem(at, `${what} shares add up to 100%, which leaves no room for the other ${what}s; lower a share`);
+  }
 }

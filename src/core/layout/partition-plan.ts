@@ -69,16 +69,22 @@ export function sizePartitions(disk: LayoutDisk, usableMiB: number): { sizes: nu
   return { sizes, neededMiB, fits: neededMiB <= usableMiB && sizes.every((size) => size >= 1) };
 }
 
-/** The smallest disk, in MiB, this layout disk fits on: what the install script checks before partitioning. */
+/**
+ * The smallest disk, in MiB, from which on this layout disk fits every larger disk too: what the install
+ * script checks before partitioning. (Shares round down separately, so just below the bound a slightly
+ * smaller disk can fit where a larger one does not; the bound is where that stops.)
+ */
 export function minimumDiskMiB(disk: LayoutDisk): number {
   const overhead = disk.table === 'gpt' ? 2 : 1;
   const specs = disk.partitions.map((p) => parseSizeSpec(p.size));
-  const fixed = specs.reduce((sum, s) => sum + (s?.kind === 'mib' ? s.mib : s?.kind === 'rest' ? 1 : 0), 0);
+  const need = specs.reduce((sum, s) => sum + (s?.kind === 'mib' ? s.mib : s?.kind === 'rest' ? 1 : 0), 0);
   const shares = specs.flatMap((s) => (s?.kind === 'percent' ? [s.percent] : []));
   const total = shares.reduce((a, b) => a + b, 0);
-  let usable = Math.max(fixed, ...shares.map((p) => Math.ceil(100 / p)));
-  if (total < 100) usable = Math.max(usable, Math.ceil((fixed * 100) / (100 - total)));
-  for (let guard = 0; guard < 1000 && !fits(disk, usable); guard++) usable++;
+  if (total >= 100 && need > 0) return Number.POSITIVE_INFINITY; // refused by the layout check
+  // Above this every share is at least 1 MiB and the space left for the others never shrinks below `need`.
+  let usable = Math.max(need, ...shares.map((p) => Math.ceil(100 / p)));
+  if (total < 100) usable = Math.max(usable, Math.ceil((need * 100) / (100 - total)));
+  while (usable > 1 && fits(disk, usable - 1)) usable--;
   return usable + overhead;
 }
 

@@ -101,6 +101,7 @@ describe('parseDiskLayout: errors name the path and the reason', () => {
     [oneDisk([]).replace('"select":"first"', '"select":"last"'), 'disks[0].select: "last" is not "first"'],
     [oneDisk([{ size: 'rest' }, { size: '1GiB' }]), 'disks[0].partitions[1].size: only the last partition may take the rest'],
     [oneDisk([{ size: '60%' }, { size: '50%' }]), 'disks[0].partitions: partition shares add up to 110%'],
+    [oneDisk([{ size: '100%' }]), 'disks[0].partitions: partition shares add up to 100%, which leaves no room for the other partitions'],
     [oneDisk([{ size: '1GiB' }, { size: '1GiB' }, { size: '1GiB' }, { size: '1GiB' }], {}, 'msdos'), 'disks[0].partitions: an msdos table holds at most 4 partitions'],
     [oneDisk([{ size: '512MiB', type: 'esp' }]), 'disks[0].partitions[1]: an esp partition must have filesystem {"type": "vfat"}'],
     [oneDisk([{ size: '512MiB', type: 'esp', filesystem: { type: 'ext4' } }]), 'an esp partition must have filesystem {"type": "vfat"}'],
