@@ -21,6 +21,7 @@ export interface PlanContext {
   dns: string[];
   filesystems: FilesystemConfig[];
   root: FilesystemConfig | null;
+  swap: FilesystemConfig | null;
   /** The filesystem holding /boot and the path of /boot inside it ('' when /boot is separate). */
   boot: { uuid: string; prefix: string } | null;
   /** Lines of the tree's /etc/fstab that are not block devices (NFS, tmpfs, bind...): kept. */
@@ -34,6 +35,8 @@ export interface PlanContext {
 export interface NicContext {
   index: number;
   name: string;
+  /** True when the registry named the interface (stacks that can rename it then do). */
+  named: boolean;
   mac: string;
   dhcp: boolean;
   ip: string | null;
@@ -82,6 +85,7 @@ export function buildContext(options: { tree: TreeReader; host: HostConfig; syst
   const interfaces = host.interfaces.map((nic, index): NicContext => ({
     index,
     name: nic.name ?? `nic${index}`,
+    named: nic.name !== undefined,
     mac: nic.mac,
     dhcp: nic.dhcp === true,
     ip: nic.ip ?? null,
@@ -110,6 +114,7 @@ export function buildContext(options: { tree: TreeReader; host: HostConfig; syst
     dns: [...new Set(interfaces.flatMap((nic) => nic.dns))],
     filesystems: fstabOrder(host.filesystems),
     root,
+    swap: host.filesystems.find((fs) => fs.fstype === 'swap') ?? null,
     boot: bootFs ? { uuid: bootFs.uuid, prefix: '' } : root ? { uuid: root.uuid, prefix: '/boot' } : null,
     fstabExtra: keptFstabLines(tree, host.filesystems),
     system,

@@ -36,6 +36,8 @@ export interface Footprint {
   identity?: IdentitySpec;
   /** Commands run chrooted into the target, argv elements templated. */
   commands?: FootprintCommand[];
+  /** A known problem this footprint detects: added to the stage's warnings when it matches. */
+  warning?: string;
 }
 
 export type HostNeed = 'interfaces' | 'bootDisk' | 'rootFilesystem' | 'filesystems' | 'timezone' | 'keymap';
