@@ -151,7 +151,7 @@ export function parseFstab(text: string): FstabEntry[] {
     const fields = line.replace(/#.*/, '').trim().split(/\s+/);
     if (fields.length < 3 || fields[0] === '') continue;
     const [spec = '', file = '', vfstype = '', options = 'defaults', freq = '0', passno = '0'] = fields;
-    entries.push({ spec, file: unescapeOctal(file), vfstype, options, freq: toInt(freq), passno: toInt(passno) });
+    entries.push({ spec: unescapeOctal(spec), file: unescapeOctal(file), vfstype, options, freq: toInt(freq), passno: toInt(passno) });
   }
   return entries;
 }
