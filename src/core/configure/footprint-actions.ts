@@ -46,18 +46,21 @@ function applyEdit(content: string, edit: FootprintEdit, value: string): string 
 
 /** In-place edits become whole-file writes, and only for files whose content changes. */
 export function planEdits(fp: Footprint, { tree, renderer, context }: Inputs): FileWrite[] {
-  const writes: FileWrite[] = [];
+  // Several edits of one file apply in order, each to the result of the previous one.
+  const edited = new Map<string, { before: string | undefined; after: string; mode: string }>();
   for (const edit of fp.edits ?? []) {
     const value = renderer.renderInline(edit.kind === 'replace' ? edit.replacement : edit.value, context);
     const paths = edit.kind === 'replace' ? expandGlob(tree, edit.glob) : [edit.path];
     for (const path of paths) {
       const before = tree.readFile(path);
       if (before === undefined && edit.kind === 'replace') continue;
-      const after = applyEdit(before ?? '', edit, value);
-      if (after !== before) writes.push({ path: checkPath(fp, path), mode: edit.mode ?? '0644', content: after });
+      const current = edited.get(path)?.after ?? before ?? '';
+      edited.set(path, { before, after: applyEdit(current, edit, value), mode: edit.mode ?? '0644' });
     }
   }
-  return writes;
+  return [...edited]
+    .filter(([, file]) => file.after !== file.before)
+    .map(([path, file]) => ({ path: checkPath(fp, path), mode: file.mode, content: file.after }));
 }
 
 export function planLinks(fp: Footprint, { renderer, context }: Inputs): LinkAction[] {

@@ -119,6 +119,7 @@ function renderStage(stage: StagePlan): string[] {
 export function renderPlanAsShell(plan: ConfigurePlan, options: { run?: boolean } = {}): string {
   const header = [
     '#!/bin/sh',
+    '# shellcheck disable=SC2016 # file contents are single-quoted on purpose: nothing in them expands',
     `# sisuite configure plan for ${plan.host} (${(plan.system.prettyName ?? plan.system.id).replace(/[\r\n]/g, ' ')}).`,
     '# Generated; applies to the root tree at $TARGET (default /a).',
     ': "${TARGET:=/a}"',

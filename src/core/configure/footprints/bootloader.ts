@@ -54,6 +54,8 @@ export const BOOTLOADER_FOOTPRINTS: Footprint[] = [
     needs: ['rootFilesystem'],
     edits: [
       { kind: 'replace', glob: '/boot/efi/EFI/*/grub.cfg', pattern: '(--set=dev) [0-9a-fA-F-]+', replacement: '$1 {{boot.uuid}}' },
+      // The stub's prefix depends on whether /boot is a filesystem of its own on this host.
+      { kind: 'replace', glob: '/boot/efi/EFI/*/grub.cfg', pattern: '^(set prefix=\\(\\$dev\\))\\S*/grub2$', replacement: '$1{{boot.prefix}}/grub2' },
       ...ROOT_UUID_EDITS,
     ],
     commands: [GRUB2_MKCONFIG],
