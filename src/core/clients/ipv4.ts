@@ -88,6 +88,17 @@ export function isInSubnet(ip: number, subnet: Subnet): boolean {
   return ip >= subnet.network && ip <= subnet.broadcast;
 }
 
+/** A gateway must be a host address of the clients' subnet. Returns it normalised. */
+export function checkGateway({ gateway, subnet }: { gateway: string; subnet: Subnet }): string {
+  const gw = parseIPv4(gateway, 'gateway address');
+  if (gw <= subnet.network || gw >= subnet.broadcast) {
+    throw new UserError(
+      `gateway ${formatIPv4(gw)} is not a host address in ${formatSubnet(subnet)}; give a gateway inside the clients' subnet`,
+    );
+  }
+  return formatIPv4(gw);
+}
+
 /**
  * `count` consecutive host addresses from `first`, inside the subnet `first` lies in. A first address equal
  * to the network address starts one above it; the broadcast address is never handed out. A run that would

@@ -5,10 +5,9 @@ import { normalizeDomain } from './client-record.js';
 import {
   DEFAULT_PREFIX,
   allocateAddresses,
+  checkGateway,
   describeSubnet,
   formatIPv4,
-  formatSubnet,
-  isInSubnet,
   parseIPv4,
   parseNetmask,
 } from './ipv4.js';
@@ -138,13 +137,7 @@ function buildRecords(request: AddClientsRequest): ClientRecord[] {
   const ips = allocateAddresses({ first: request.ip, count: request.hosts.length, netmask: String(prefix) });
   let gateway: string | null = null;
   if (request.gateway != null) {
-    const gw = parseIPv4(request.gateway, 'gateway address');
-    gateway = formatIPv4(gw);
-    if (!isInSubnet(gw, subnet) || gw === subnet.network || gw === subnet.broadcast) {
-      throw new UserError(
-        `gateway ${gateway} is not a host address in ${formatSubnet(subnet)}; give a gateway inside the clients' subnet`,
-      );
-    }
+    gateway = checkGateway({ gateway: request.gateway, subnet });
     const at = ips.indexOf(gateway);
     if (at !== -1) {
       throw new UserError(
