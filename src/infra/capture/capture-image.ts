@@ -37,6 +37,9 @@ export interface CaptureSummary {
   bytesReceived: number;
   bytesSent: number;
   seconds: number;
+  /** Of those: connecting and recording the layout, then the copy itself. */
+  layoutSeconds: number;
+  copySeconds: number;
   excludes: string[];
   warnings: string[];
   bootloader: CapturedLayout['bootloader']['kind'];
@@ -63,6 +66,7 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
     session.close();
   }
 
+  const layoutDone = process.hrtime.bigint();
   const excludes = captureExcludes(layout, request.excludes);
   const release = request.dryRun ? () => {} : store.lock(request.image);
   try {
@@ -100,7 +104,7 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
     const stats = parseStats(result.stdout);
     const warnings = [...layout.warnings, ...(result.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
     const version = request.dryRun ? null : commit(store, request, layout, excludes, stats);
-    return summarize({ request, layout, excludes, stats, warnings, version, current, started });
+    return summarize({ request, layout, excludes, stats, warnings, version, current, started, layoutDone });
   } finally {
     release();
   }
@@ -147,8 +151,10 @@ function summarize(options: {
   version: number | null;
   current: number | null;
   started: bigint;
+  layoutDone: bigint;
 }): CaptureSummary {
-  const { request, layout, excludes, stats, warnings, version, current, started } = options;
+  const { request, layout, excludes, stats, warnings, version, current, started, layoutDone } = options;
+  const now = process.hrtime.bigint();
   return {
     image: request.image,
     version,
@@ -160,7 +166,9 @@ function summarize(options: {
     transferredFiles: stats.transferredFiles,
     bytesReceived: stats.bytesReceived,
     bytesSent: stats.bytesSent,
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    seconds: Number(now - started) / 1e9,
+    layoutSeconds: Number(layoutDone - started) / 1e9,
+    copySeconds: Number(now - layoutDone) / 1e9,
     excludes,
     warnings,
     bootloader: layout.bootloader.kind,

@@ -11,42 +11,77 @@ export const FINDMNT_ARGV = ['findmnt', '--json', '--list', '--output', 'TARGET,
 const VGS_ARGV = ['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,pv_name'];
 const LVS_ARGV = ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_size,lv_path'];
 
+/** Channels open at once: below OpenSSH's default MaxSessions of 10. */
+const PARALLEL = 6;
+
 /** Runs the read-only commands behind a captured layout; a tool that is missing leaves its part empty. */
 export async function collectProbe(system: SystemAccess, now: Date = new Date()): Promise<RawProbe> {
+  const limit = limiter(PARALLEL);
+  const exec = (argv: readonly string[]) => limit(() => system.exec(argv));
+  const read = (path: string) => limit(() => system.readFile(path));
   const output = async (argv: readonly string[]) => {
-    const result = await system.exec(argv);
+    const result = await exec(argv);
     return result.exitCode === 0 ? result.stdout : null;
   };
-  const lsblk = await output(LSBLK_ARGV);
+  const lines = (text: string | null) => (text ?? '').split('\n').filter(Boolean);
+  // Independent reads go out together: over ssh each one is a round trip.
+  const [lsblk, findmnt, vgs, lvs, evidence, boot, ssh, hostname, fstab, swaps, mdstat, machineId] = await Promise.all([
+    output(LSBLK_ARGV),
+    output(FINDMNT_ARGV),
+    output(VGS_ARGV),
+    output(LVS_ARGV),
+    // `ls -d` prints the paths that exist and complains about the rest, in one round trip.
+    exec(['ls', '-d', '--', ...BOOTLOADER_EVIDENCE]),
+    output(['ls', '-1', '--', '/boot']),
+    output(['ls', '-1', '--', '/etc/ssh']),
+    read('/etc/hostname'),
+    read('/etc/fstab'),
+    read('/proc/swaps'),
+    read('/proc/mdstat'),
+    read('/etc/machine-id'),
+  ]);
+  const disks = disksWithTables(lsblk);
+  const keyFiles = lines(ssh).filter((f) => /^ssh_host_.*_key\.pub$/.test(f)).sort();
+  const [tables, hostKeys] = await Promise.all([
+    Promise.all(disks.map((disk) => output(['sfdisk', '--json', disk]))),
+    Promise.all(keyFiles.map((file) => read(`/etc/ssh/${file}`))),
+  ]);
   const sfdisk: Record<string, string> = {};
-  for (const disk of disksWithTables(lsblk)) {
-    const text = await output(['sfdisk', '--json', disk]);
+  disks.forEach((disk, index) => {
+    const text = tables[index];
     if (text) sfdisk[disk] = text;
-  }
-  // `ls -d` prints the paths that exist and complains about the rest, in one round trip.
-  const existing = (await system.exec(['ls', '-d', '--', ...BOOTLOADER_EVIDENCE])).stdout.split('\n').filter(Boolean);
-  const bootFiles = ((await output(['ls', '-1', '--', '/boot'])) ?? '').split('\n').filter(Boolean);
-  const sshFiles = ((await output(['ls', '-1', '--', '/etc/ssh'])) ?? '').split('\n').filter((f) => /^ssh_host_.*_key\.pub$/.test(f));
-  const hostKeys: string[] = [];
-  for (const file of sshFiles.sort()) {
-    const text = await system.readFile(`/etc/ssh/${file}`);
-    if (text) hostKeys.push(text);
-  }
+  });
   return {
     capturedAt: now.toISOString(),
-    hostname: (await system.readFile('/etc/hostname')) ?? (await output(['hostname'])) ?? '',
+    hostname: hostname ?? (await output(['hostname'])) ?? '',
     lsblk,
     sfdisk,
-    findmnt: await output(FINDMNT_ARGV),
-    fstab: await system.readFile('/etc/fstab'),
-    swaps: await system.readFile('/proc/swaps'),
-    mdstat: await system.readFile('/proc/mdstat'),
-    vgs: await output(VGS_ARGV),
-    lvs: await output(LVS_ARGV),
-    existing,
-    bootFiles,
-    machineId: await system.readFile('/etc/machine-id'),
-    hostKeys,
+    findmnt,
+    fstab,
+    swaps,
+    mdstat,
+    vgs,
+    lvs,
+    existing: lines(evidence.stdout),
+    bootFiles: lines(boot),
+    machineId,
+    hostKeys: hostKeys.filter((k): k is string => Boolean(k)),
+  };
+}
+
+/** At most `size` tasks at once; the rest wait their turn. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
   };
 }
 

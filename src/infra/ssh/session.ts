@@ -92,33 +92,27 @@ export class SshSession {
     });
   }
 
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+
+  /** One SFTP channel for the whole session: requests on it run concurrently without more channels. */
   private sftp(): Promise<SFTPWrapper> {
-    return new Promise((resolve, reject) => this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))));
+    this.sftpChannel ??= new Promise((resolve, reject) => this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))));
+    return this.sftpChannel;
   }
 
   async readFile(file: string): Promise<string | null> {
     const sftp = await this.sftp();
-    try {
-      return await new Promise<string | null>((resolve) =>
-        sftp.readFile(file, (error, data) => resolve(error ? null : data.toString('utf8'))),
-      );
-    } finally {
-      sftp.end();
-    }
+    return new Promise<string | null>((resolve) => sftp.readFile(file, (error, data) => resolve(error ? null : data.toString('utf8'))));
   }
 
   /** Writes through a temporary name and renames, so a reader never sees half a file. */
   async writeFile(file: string, content: string): Promise<void> {
     const sftp = await this.sftp();
     const temporary = `${file}.si-new`;
-    try {
-      // mkdir fails harmlessly when the directory exists; the write below reports real problems.
-      await new Promise<void>((resolve) => sftp.mkdir(path.posix.dirname(file), () => resolve()));
-      await new Promise<void>((resolve, reject) => sftp.writeFile(temporary, content, (e) => (e ? reject(e) : resolve())));
-      await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(temporary, file, (e) => (e ? reject(e) : resolve())));
-    } finally {
-      sftp.end();
-    }
+    // mkdir fails harmlessly when the directory exists; the write below reports real problems.
+    await new Promise<void>((resolve) => sftp.mkdir(path.posix.dirname(file), () => resolve()));
+    await new Promise<void>((resolve, reject) => sftp.writeFile(temporary, content, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(temporary, file, (e) => (e ? reject(e) : resolve())));
   }
 
   close(): void {

@@ -1,0 +1,105 @@
+// bench/capture: si getimage against plain `rsync -aHAXS --numeric-ids` over the same ssh, same run.
+// Target: ratio si/rsync at most 1.05. Also prints a no-change re-capture against the full one.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createWorld, type World } from '../test/world/netns.js';
+import { minbaseTree } from '../test/world/debootstrap-cache.js';
+import { startGoldenClient, type GoldenClient } from '../test/world/golden-client.js';
+import { siOk } from '../test/support/si.js';
+import { buildRsyncArgv } from '../src/infra/rsync/argv.js';
+import { DEFAULT_EXCLUDES } from '../src/core/capture/excludes.js';
+
+const FILES = 20_000;
+const ROUNDS = 3;
+
+let world: World;
+let golden: GoldenClient;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'si-bench-'));
+  const tree = join(work, 'golden');
+  await minbaseTree(tree);
+  await addFiles(join(tree, 'srv/bench'), FILES);
+  world = await createWorld({ prefix: 'sibc' });
+  golden = await startGoldenClient({ ns: world.client, root: tree });
+});
+
+afterAll(async () => {
+  await golden?.stop();
+  await world?.destroy();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+it(`captures a tree with ${FILES} extra files: si getimage against plain rsync`, async () => {
+  const home = join(work, 'home');
+  const knownHosts = join(work, 'known_hosts');
+  await writeFile(knownHosts, await (await import('node:fs/promises')).readFile(golden.knownHostsPath));
+  const siTimes: number[] = [];
+  const rsyncTimes: number[] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    // Alternate the order so that neither side always runs on a warmer cache.
+    const order = round % 2 === 1 ? ['rsync', 'si'] : ['si', 'rsync'];
+    for (const tool of order) {
+      if (tool === 'si') siTimes.push(await timeSi(home, `bench${round}`));
+      else rsyncTimes.push(await timeRsync(join(work, `plain${round}`), knownHosts));
+    }
+  }
+  const si = median(siTimes);
+  const rsync = median(rsyncTimes);
+  const unchanged = await timeSi(home, 'bench1');
+  process.stdout.write(
+    [
+      '',
+      `bench/capture: ${FILES} extra files + a Debian minbase tree, median of ${ROUNDS}`,
+      `  si getimage (full)       ${si.toFixed(2)} s   runs ${siTimes.map((t) => t.toFixed(2)).join(' ')}`,
+      `  rsync -aHAXS (full)      ${rsync.toFixed(2)} s   runs ${rsyncTimes.map((t) => t.toFixed(2)).join(' ')}`,
+      `  ratio si/rsync           ${(si / rsync).toFixed(3)}   (target <= 1.05)`,
+      `  si re-capture, no change ${unchanged.toFixed(2)} s   (${((unchanged / si) * 100).toFixed(0)}% of the full capture)`,
+      '',
+    ].join('\n'),
+  );
+  expect(si).toBeGreaterThan(0);
+});
+
+async function timeSi(home: string, image: string): Promise<number> {
+  const started = performance.now();
+  const summary = await siOk<{ layoutSeconds: number; copySeconds: number }>(
+    home,
+    ['getimage', '--golden-client', golden.host, '--image', image, '--ssh-key', golden.keyPath, '--json'],
+    { ns: world.server },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`  si ${image}: ${seconds.toFixed(2)} s (layout ${summary.layoutSeconds.toFixed(2)} s, copy ${summary.copySeconds.toFixed(2)} s)\n`);
+  return seconds;
+}
+
+async function timeRsync(destination: string, knownHosts: string): Promise<number> {
+  await mkdir(destination, { recursive: true });
+  const argv = buildRsyncArgv({
+    source: `root@${golden.host}:/`,
+    destination: `${destination}/`,
+    preserveAll: true,
+    excludes: DEFAULT_EXCLUDES,
+    ssh: { port: golden.port, keyPath: golden.keyPath, knownHostsFile: knownHosts },
+  });
+  const started = performance.now();
+  await world.server.run(argv);
+  return (performance.now() - started) / 1000;
+}
+
+/** FILES small files of 1-16 KiB in 100 directories, deterministic content. */
+async function addFiles(root: string, count: number): Promise<void> {
+  for (let dir = 0; dir < 100; dir += 1) await mkdir(join(root, `d${dir}`), { recursive: true });
+  for (let i = 0; i < count; i += 1) {
+    const size = 1024 * (1 + (i % 16));
+    await writeFile(join(root, `d${i % 100}`, `f${i}`), Buffer.alloc(size, i % 251));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
