@@ -42,8 +42,8 @@ describe.each(FIXTURE_ROOTS.map((root) => [root.name, root] as const))('fixture 
     dirs.push(dir);
     const golden = materializeRoot(root, join(dir, 'golden'));
     const plan = withoutCommands(planForRoot({ root: golden, host }));
-    const viaTs = copyTree(golden, join(dir, 'ts'));
-    const viaShell = copyTree(golden, join(dir, 'sh'));
+    const viaTs = await copyTree(golden, join(dir, 'ts'));
+    const viaShell = await copyTree(golden, join(dir, 'sh'));
 
     const first = await applyPlan({ root: viaTs, plan });
     expect(first.length).toBeGreaterThan(0);

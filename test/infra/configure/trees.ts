@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareDigests, treeDigest, type DigestComparison, type DigestField } from '../../world/digest.js';
+import { compareDigests, treeDigest, type Digest, type DigestComparison, type DigestField } from '../../world/digest.js';
 import { run } from '../../../src/infra/run.js';
 
 /** Files whose content is random by design: compared by presence and mode only. */
@@ -15,16 +15,18 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export function copyTree(from: string, to: string): string {
-  cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+/** cp -a: device nodes, owners, modes, timestamps and symlinks as they are. */
+export async function copyTree(from: string, to: string): Promise<string> {
+  await run(['cp', '-a', '--', from, to]);
   return to;
 }
 
 /** Where two trees differ, leaving out mtimes and the content of random identity files. */
-export async function treeDifferences(a: string, b: string): Promise<DigestComparison> {
+export async function treeDifferences(a: string | Digest, b: string | Digest): Promise<DigestComparison> {
   const ignoreRandom = (path: string, field: DigestField) =>
     field === 'mtime' || (RANDOM_CONTENT.test(path) && (field === 'sha256' || field === 'size'));
-  return compareDigests(await treeDigest(a), await treeDigest(b), { ignore: ignoreRandom });
+  const digest = async (tree: string | Digest) => (typeof tree === 'string' ? treeDigest(tree) : tree);
+  return compareDigests(await digest(a), await digest(b), { ignore: ignoreRandom });
 }
 
 /** Runs a rendered plan with sh against a tree. */
