@@ -66,13 +66,13 @@ it(`captures a tree with ${FILES} extra files: si getimage against plain rsync`,
 
 async function timeSi(home: string, image: string): Promise<number> {
   const started = performance.now();
-  const summary = await siOk<{ layoutSeconds: number; copySeconds: number }>(
+  const summary = await siOk<{ connectSeconds: number; copySeconds: number }>(
     home,
     ['getimage', '--golden-client', golden.host, '--image', image, '--ssh-key', golden.keyPath, '--json'],
     { ns: world.server },
   );
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`  si ${image}: ${seconds.toFixed(2)} s (layout ${summary.layoutSeconds.toFixed(2)} s, copy ${summary.copySeconds.toFixed(2)} s)\n`);
+  process.stdout.write(`  si ${image}: ${seconds.toFixed(2)} s (connect ${summary.connectSeconds.toFixed(2)} s, copy ${summary.copySeconds.toFixed(2)} s)\n`);
   return seconds;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildCapturedLayout } from '../../core/layout/build-captured.js';
 import { collectProbe } from '../../infra/probe/collect.js';
 import { localSystem } from '../../infra/probe/local-system.js';
-import { LAYOUT_PATH } from '../../infra/capture/capture-image.js';
+import { LAYOUT_PATH } from '../../infra/capture/record-layout.js';
 import { note, printJson, printLine } from '../output.js';
 
 interface PrepareclientOptions {
@@ -29,4 +29,3 @@ export async function prepareclientCommand(options: PrepareclientOptions): Promi
   printLine(`  bootloader ${layout.bootloader.kind}`);
 }
 
-export { LAYOUT_PATH };

@@ -22,7 +22,7 @@ export function escapePattern(literal: string): string {
  * The exclude list of one capture: the defaults, every mounted filesystem that is not a local block
  * filesystem (pseudo or remote: its mount point is kept, its contents are not), swap files, and the user's.
  */
-export function captureExcludes(layout: CapturedLayout | null, userExcludes: readonly string[]): string[] {
+export function captureExcludes(layout: Pick<CapturedLayout, 'filesystems' | 'swap'> | null, userExcludes: readonly string[]): string[] {
   const patterns = [...DEFAULT_EXCLUDES];
   for (const fs of layout?.filesystems ?? []) {
     if (fs.local || fs.mountpoint === '/') continue;

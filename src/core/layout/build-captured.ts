@@ -125,6 +125,11 @@ interface FindmntJson {
   filesystems?: { target: string; source: string; fstype: string; options: string; uuid?: string | null; label?: string | null }[];
 }
 
+/** The mounts and swap areas alone: what a capture needs before it starts copying (its excludes). */
+export function buildMountFacts(findmnt: string | null, swaps: string | null): Pick<CapturedLayout, 'filesystems' | 'swap'> {
+  return { filesystems: buildFilesystems(findmnt, []), swap: parseSwaps(swaps ?? '') };
+}
+
 function buildFilesystems(text: string | null, warnings: string[]): CapturedLayout['filesystems'] {
   const list = parseJson<FindmntJson>(text, 'findmnt', warnings)?.filesystems ?? [];
   const filesystems = list.map((fs) => ({

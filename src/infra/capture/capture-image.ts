@@ -3,13 +3,14 @@ import os from 'node:os';
 import { checkName } from '../../core/names.js';
 import { captureExcludes } from '../../core/capture/excludes.js';
 import { rsyncRootSource } from '../../core/capture/target.js';
-import { buildCapturedLayout } from '../../core/layout/build-captured.js';
+import { buildCapturedLayout, buildMountFacts } from '../../core/layout/build-captured.js';
 import type { CapturedLayout } from '../../core/layout/captured.js';
 import { hostPattern } from '../../core/ssh/known-hosts.js';
 import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
-import { collectProbe } from '../probe/collect.js';
+import { collectMounts, collectProbe } from '../probe/collect.js';
+import { LAYOUT_PATH, recordLayout } from './record-layout.js';
 import { defaultKeyCandidates, SshSession } from '../ssh/session.js';
 import type { ImageStore } from '../images/image-store.js';
 
@@ -37,18 +38,18 @@ export interface CaptureSummary {
   bytesReceived: number;
   bytesSent: number;
   seconds: number;
-  /** Of those: connecting and recording the layout, then the copy itself. */
-  layoutSeconds: number;
+  /** Of those: connecting and reading the mount table; then the copy, with the layout read beside it. */
+  connectSeconds: number;
   copySeconds: number;
   excludes: string[];
   warnings: string[];
   bootloader: CapturedLayout['bootloader']['kind'];
 }
 
-/** The path prepareclient writes on the golden client; it travels into the image with the rest. */
-export const LAYOUT_PATH = '/etc/sisuite/layout.json';
-
-/** si getimage: layout over ssh2, then the whole root with rsync over OpenSSH into a new version. */
+/**
+ * si getimage: over ssh2, the mount table (which decides the excludes); then the whole root with rsync
+ * over OpenSSH into a new version while the rest of the layout is read beside it.
+ */
 export async function captureImage(store: ImageStore, request: CaptureRequest): Promise<CaptureSummary> {
   checkName('image', request.image);
   const started = process.hrtime.bigint();
@@ -57,27 +58,13 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
 
   request.onPhase?.(`connecting to ${request.user}@${hostPattern(request.host, request.port)}`);
   const session = await SshSession.connect(target);
-  let layout: CapturedLayout;
+  const release = request.dryRun ? () => {} : lockOrClose(store, request.image, session);
   try {
-    request.onPhase?.('recording the disk layout');
-    layout = buildCapturedLayout(await collectProbe(session));
-    if (!request.dryRun) await recordLayoutOnClient(session, layout);
-  } finally {
-    session.close();
-  }
-
-  const layoutDone = process.hrtime.bigint();
-  const excludes = captureExcludes(layout, request.excludes);
-  const release = request.dryRun ? () => {} : store.lock(request.image);
-  try {
+    const mounts = await collectMounts(session);
+    const excludes = captureExcludes(buildMountFacts(mounts.findmnt, mounts.swaps), request.excludes);
+    const copyStarted = process.hrtime.bigint();
     const current = store.registry.findImage(request.image)?.currentVersion ?? null;
-    // A dry run compares against the current version (read-only with --dry-run) to show what would change.
-    const destination = request.dryRun
-      ? current === null
-        ? fs.mkdtempSync(`${os.tmpdir()}/si-dry-`)
-        : store.versionPath(request.image, current)
-      : store.incomingPath(request.image);
-    fs.mkdirSync(destination, { recursive: true });
+    const destination = copyDestination(store, request, current);
     const argv = buildRsyncArgv({
       source: rsyncRootSource(request.user, request.host),
       destination: `${destination}/`,
@@ -90,9 +77,9 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
       stats: true,
       dryRun: request.dryRun,
     });
-    request.onPhase?.(request.dryRun ? 'listing what a capture would copy' : 'copying the golden client');
+    request.onPhase?.(request.dryRun ? 'listing what a capture would copy' : 'copying the golden client and recording its layout');
     // Exit 24: files vanished while a live system was copied; the copy is complete for everything else.
-    const result = await run(argv, {
+    const copying = run(argv, {
       okExitCodes: [24],
       onStdout: request.onProgress
         ? (chunk) => {
@@ -101,30 +88,42 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
           }
         : undefined,
     });
-    const stats = parseStats(result.stdout);
-    const warnings = [...layout.warnings, ...(result.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
-    const version = request.dryRun ? null : commit(store, request, layout, excludes, stats);
-    return summarize({ request, layout, excludes, stats, warnings, version, current, started, layoutDone });
+    const probing = Promise.all([collectProbe(session, mounts), session.readFile(LAYOUT_PATH)]);
+    const [copied, probed] = await Promise.allSettled([copying, probing]);
+    if (copied.status === 'rejected') throw copied.reason;
+    if (probed.status === 'rejected') throw probed.reason;
+    const [raw, previousLayout] = probed.value;
+    const layout = buildCapturedLayout(raw);
+    const stats = parseStats(copied.value.stdout);
+    const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
+    if (request.dryRun) return summarize({ request, layout, excludes, stats, warnings, version: null, current, started, copyStarted });
+    await recordLayout({ session, tree: destination, layout, previous: previousLayout });
+    const version = commit(store, request, layout, excludes, stats);
+    return summarize({ request, layout, excludes, stats, warnings, version, current, started, copyStarted });
   } finally {
     release();
+    session.close();
   }
 }
 
-/** Rewrites the client's layout.json only when the layout itself changed, so a re-capture of an unchanged client copies nothing new. */
-async function recordLayoutOnClient(session: SshSession, layout: CapturedLayout): Promise<void> {
-  const previous = await session.readFile(LAYOUT_PATH);
-  if (previous !== null && sameLayout(previous, layout)) return;
-  await session.writeFile(LAYOUT_PATH, `${JSON.stringify(layout, null, 2)}\n`);
-}
-
-function sameLayout(text: string, layout: CapturedLayout): boolean {
+function lockOrClose(store: ImageStore, image: string, session: SshSession): () => void {
   try {
-    const { capturedAt: _old, ...before } = JSON.parse(text) as CapturedLayout;
-    const { capturedAt: _new, ...after } = layout;
-    return JSON.stringify(before) === JSON.stringify(after);
-  } catch {
-    return false;
+    return store.lock(image);
+  } catch (error) {
+    session.close();
+    throw error;
   }
+}
+
+/** A dry run compares against the current version (read-only with --dry-run) to show what would change. */
+function copyDestination(store: ImageStore, request: CaptureRequest, current: number | null): string {
+  const destination = !request.dryRun
+    ? store.incomingPath(request.image)
+    : current === null
+      ? fs.mkdtempSync(`${os.tmpdir()}/si-dry-`)
+      : store.versionPath(request.image, current);
+  fs.mkdirSync(destination, { recursive: true });
+  return destination;
 }
 
 function commit(store: ImageStore, request: CaptureRequest, layout: CapturedLayout, excludes: string[], stats: RsyncStats): number {
@@ -151,9 +150,9 @@ function summarize(options: {
   version: number | null;
   current: number | null;
   started: bigint;
-  layoutDone: bigint;
+  copyStarted: bigint;
 }): CaptureSummary {
-  const { request, layout, excludes, stats, warnings, version, current, started, layoutDone } = options;
+  const { request, layout, excludes, stats, warnings, version, current, started, copyStarted } = options;
   const now = process.hrtime.bigint();
   return {
     image: request.image,
@@ -167,8 +166,8 @@ function summarize(options: {
     bytesReceived: stats.bytesReceived,
     bytesSent: stats.bytesSent,
     seconds: Number(now - started) / 1e9,
-    layoutSeconds: Number(layoutDone - started) / 1e9,
-    copySeconds: Number(now - layoutDone) / 1e9,
+    connectSeconds: Number(copyStarted - started) / 1e9,
+    copySeconds: Number(now - copyStarted) / 1e9,
     excludes,
     warnings,
     bootloader: layout.bootloader.kind,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { mirrorFromAptSources } from '../../core/mirror.js';
 import { BOOTLOADER_EVIDENCE, buildCapturedLayout, type RawProbe } from '../../core/layout/build-captured.js';
-import { LAYOUT_PATH } from '../capture/capture-image.js';
+import { LAYOUT_PATH } from '../capture/record-layout.js';
 import { run } from '../run.js';
 import type { ImageStore } from './image-store.js';
 import { removeTree } from './tree-ops.js';

@@ -14,8 +14,15 @@ const LVS_ARGV = ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix',
 /** Channels open at once: below OpenSSH's default MaxSessions of 10. */
 const PARALLEL = 6;
 
+/** The mount table and swap areas, which decide a capture's excludes before anything else is read. */
+export async function collectMounts(system: SystemAccess): Promise<Pick<RawProbe, 'findmnt' | 'swaps'>> {
+  const [mounts, swaps] = await Promise.all([system.exec(FINDMNT_ARGV), system.readFile('/proc/swaps')]);
+  return { findmnt: mounts.exitCode === 0 ? mounts.stdout : null, swaps };
+}
+
 /** Runs the read-only commands behind a captured layout; a tool that is missing leaves its part empty. */
-export async function collectProbe(system: SystemAccess, now: Date = new Date()): Promise<RawProbe> {
+export async function collectProbe(system: SystemAccess, known: Partial<Pick<RawProbe, 'findmnt' | 'swaps'>> = {}): Promise<RawProbe> {
+  const now = new Date();
   const limit = limiter(PARALLEL);
   const exec = (argv: readonly string[]) => limit(() => system.exec(argv));
   const read = (path: string) => limit(() => system.readFile(path));
@@ -27,7 +34,7 @@ export async function collectProbe(system: SystemAccess, now: Date = new Date())
   // Independent reads go out together: over ssh each one is a round trip.
   const [lsblk, findmnt, vgs, lvs, evidence, boot, ssh, hostname, fstab, swaps, mdstat, machineId] = await Promise.all([
     output(LSBLK_ARGV),
-    output(FINDMNT_ARGV),
+    known.findmnt !== undefined ? known.findmnt : output(FINDMNT_ARGV),
     output(VGS_ARGV),
     output(LVS_ARGV),
     // `ls -d` prints the paths that exist and complains about the rest, in one round trip.
@@ -36,7 +43,7 @@ export async function collectProbe(system: SystemAccess, now: Date = new Date())
     output(['ls', '-1', '--', '/etc/ssh']),
     read('/etc/hostname'),
     read('/etc/fstab'),
-    read('/proc/swaps'),
+    known.swaps !== undefined ? known.swaps : read('/proc/swaps'),
     read('/proc/mdstat'),
     read('/etc/machine-id'),
   ]);

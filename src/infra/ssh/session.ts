@@ -105,6 +105,12 @@ export class SshSession {
     return new Promise<string | null>((resolve) => sftp.readFile(file, (error, data) => resolve(error ? null : data.toString('utf8'))));
   }
 
+  /** Modification time in seconds, or null when the file does not exist. */
+  async mtime(file: string): Promise<number | null> {
+    const sftp = await this.sftp();
+    return new Promise((resolve) => sftp.stat(file, (error, stats) => resolve(error ? null : stats.mtime)));
+  }
+
   /** Writes through a temporary name and renames, so a reader never sees half a file. */
   async writeFile(file: string, content: string): Promise<void> {
     const sftp = await this.sftp();

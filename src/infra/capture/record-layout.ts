@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CapturedLayout } from '../../core/layout/captured.js';
+import type { SshSession } from '../ssh/session.js';
+
+/** The path prepareclient writes on the golden client; it travels into the image with the rest. */
+export const LAYOUT_PATH = '/etc/sisuite/layout.json';
+
+export function layoutText(layout: CapturedLayout): string {
+  return `${JSON.stringify(layout, null, 2)}\n`;
+}
+
+/**
+ * After the copy: when the layout changed, write it on the golden client and the very same bytes and
+ * mtime into the new version, so the image holds the layout of its own capture and the next capture
+ * sees no difference. An unchanged layout (all but its time stamp) is left alone on both sides.
+ */
+export async function recordLayout(options: { session: SshSession; tree: string; layout: CapturedLayout; previous: string | null }): Promise<void> {
+  const { session, tree, layout, previous } = options;
+  if (previous !== null && sameLayout(previous, layout)) return;
+  const text = layoutText(layout);
+  await session.writeFile(LAYOUT_PATH, text);
+  const now = Math.floor(Date.now() / 1000);
+  const fileTime = (await session.mtime(LAYOUT_PATH)) ?? now;
+  const dirTime = (await session.mtime(path.posix.dirname(LAYOUT_PATH))) ?? now;
+  const file = path.join(tree, LAYOUT_PATH);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  // A new inode: the old file may be a hard link shared with the previous version.
+  const temporary = `${file}.si-new`;
+  fs.writeFileSync(temporary, text, { mode: 0o644 });
+  fs.chmodSync(temporary, 0o644);
+  fs.chownSync(temporary, 0, 0);
+  fs.utimesSync(temporary, fileTime, fileTime);
+  fs.renameSync(temporary, file);
+  fs.utimesSync(path.dirname(file), dirTime, dirTime);
+}
+
+function sameLayout(text: string, layout: CapturedLayout): boolean {
+  try {
+    const { capturedAt: _old, ...before } = JSON.parse(text) as CapturedLayout;
+    const { capturedAt: _new, ...after } = layout;
+    return JSON.stringify(before) === JSON.stringify(after);
+  } catch {
+    return false;
+  }
+}
