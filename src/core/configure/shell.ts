@@ -8,6 +8,22 @@ export function shQuote(word: string): string {
 
 const q = shQuote;
 
+/**
+ * A command argument may hold this token where the boot disk goes (`grub-install ... ${SI_BOOT_DISK}`):
+ * the autoinstall script learns the disk only at install time. The shell applier expands it from
+ * $SI_BOOT_DISK; applyPlan substitutes its `bootDisk` option.
+ */
+export const BOOT_DISK_TOKEN = '${SI_BOOT_DISK}';
+
+/** Quotes an argument, leaving each BOOT_DISK_TOKEN in it as an expanded "$SI_BOOT_DISK". */
+function quoteArgument(word: string): string {
+  if (!word.includes(BOOT_DISK_TOKEN)) return q(word);
+  return word
+    .split(BOOT_DISK_TOKEN)
+    .map((part) => (part === '' ? '' : q(part)))
+    .join('"$SI_BOOT_DISK"');
+}
+
 // Helpers shared by every stage; they mirror applyPlan() in src/infra/configure/apply-plan.ts.
 const HELPERS = `si_cfg_digest() {
 	sha256sum < "$1" | cut -d ' ' -f 1
@@ -105,7 +121,7 @@ function renderStage(stage: StagePlan): string[] {
   for (const path of stage.remove) step(`si_cfg_remove ${q(path)}`);
   for (const write of stage.write) step(`printf '%s' ${q(write.content)} | si_cfg_write ${q(write.path)} ${write.mode}`);
   for (const link of stage.links) step(`si_cfg_link ${q(link.path)} ${q(link.target)}`);
-  for (const command of stage.commands) step(`chroot "$TARGET" ${command.argv.map(q).join(' ')}`);
+  for (const command of stage.commands) step(`chroot "$TARGET" ${command.argv.map(quoteArgument).join(' ')}`);
   if (stage.record) step(['si_cfg_record', q(stage.record.path), q(stage.record.host), ...stage.record.files.map(q)].join(' '));
   lines.push('\t:', '}');
   return lines;

@@ -3,6 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync
 import { dirname } from 'node:path';
 import { formatIdentityRecord } from '../../core/configure/identity.js';
 import type { ConfigurePlan, FileWrite, StagePlan } from '../../core/configure/plan.js';
+import { BOOT_DISK_TOKEN } from '../../core/configure/shell.js';
 import type { StageName } from '../../core/configure/stages.js';
 import { expandGlob } from '../../core/configure/tree.js';
 import { UserError } from '../../core/errors.js';
@@ -24,6 +25,8 @@ export interface ApplyPlanOptions {
   dryRun?: boolean;
   /** Runs a chrooted command (argv starts with 'chroot', root); `run` by default. */
   runCommand?: (argv: string[]) => Promise<unknown>;
+  /** Replaces BOOT_DISK_TOKEN in command arguments (a plan rendered for install); required when the plan has it. */
+  bootDisk?: string;
 }
 
 const lstatOrNull = (path: string) => {
@@ -54,6 +57,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyChange[
   const stat = lstatOrNull(root);
   if (!stat?.isDirectory()) throw new UserError(`root ${root} is not a directory: give the mounted root tree of the host`);
   const changes: ApplyChange[] = [];
+  const withBootDisk = (argv: string[]) => argv.map((word) => (word.includes(BOOT_DISK_TOKEN) ? word.replaceAll(BOOT_DISK_TOKEN, options.bootDisk ?? '') : word));
+  const tokenized = plan.stages.some((stage) => stage.commands.some((command) => command.argv.some((word) => word.includes(BOOT_DISK_TOKEN))));
+  if (tokenized && !options.bootDisk) {
+    throw new UserError(`the plan for ${plan.host} leaves the boot disk to install time (${BOOT_DISK_TOKEN}); give the boot disk (bootDisk)`);
+  }
 
   const writeFile = (stage: StageName, write: FileWrite, action: ApplyChange['action'] = 'write') => {
     const dest = resolveInRoot(root, write.path, { followLast: false });
@@ -106,8 +114,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyChange[
       symlinkSync(link.target, hostPath);
     }
     for (const command of stage.commands) {
-      changes.push({ stage: name, action: 'command', argv: command.argv });
-      if (!dryRun) await runCommand(['chroot', root, ...command.argv]);
+      const argv = withBootDisk(command.argv);
+      changes.push({ stage: name, action: 'command', argv });
+      if (!dryRun) await runCommand(['chroot', root, ...argv]);
     }
     if (stage.record) {
       const tree = createFsTree(root);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planConfigure } from '../../../src/core/configure/build-plan.js';
 import type { ConfigurePlan } from '../../../src/core/configure/plan.js';
-import { renderPlanAsShell } from '../../../src/core/configure/shell.js';
+import { BOOT_DISK_TOKEN, renderPlanAsShell } from '../../../src/core/configure/shell.js';
 import { applyPlan } from '../../../src/infra/configure/apply-plan.js';
 import { planForRoot } from '../../../src/infra/configure/plan-root.js';
 import { run } from '../../../src/infra/run.js';
@@ -112,5 +112,25 @@ describe('applyPlan', () => {
     expect(() => planForRoot({ root: join(dir, 'missing'), host: HOST_FOR.debian12! })).toThrow(/is not a directory/);
     expect(() => planForRoot({ root: dir, host: HOST_FOR.debian12! })).toThrow(/^no recognisable system in the root tree/);
     expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('leaves the boot disk token to install time: substituted from bootDisk, expanded by the shell applier, refused without', async () => {
+    const dir = tempDir('si-cfg-');
+    dirs.push(dir);
+    const root = materializeRoot(FIXTURE_ROOTS[0]!, join(dir, 'root'));
+    const plan = planForRoot({ root, host: { ...HOST_FOR.debian12!, bootDisk: BOOT_DISK_TOKEN }, stages: ['bootloader'] });
+    const ran: string[][] = [];
+    await expect(applyPlan({ root, plan, runCommand: async (argv) => ran.push(argv) })).rejects.toThrow(/leaves the boot disk to install time/);
+    expect(ran).toEqual([]);
+    await applyPlan({ root, plan, bootDisk: '/dev/vdb', runCommand: async (argv) => ran.push(argv) });
+    expect(ran[0]).toEqual(['chroot', root, 'grub-install', '--target=i386-pc', '/dev/vdb']);
+
+    const script = renderPlanAsShell(plan, { run: false });
+    expect(script).toContain(`chroot "$TARGET" 'grub-install' '--target=i386-pc' "$SI_BOOT_DISK" || return 1`);
+    // The shell applier runs the same argv with the disk expanded (chroot replaced by a recorder).
+    const log = join(dir, 'argv');
+    const recorder = `chroot() { shift; printf '%s\\n' "$@" >> '${log}'; }\n`;
+    await run(['sh', '-c', `${recorder}${script}\nsi_configure_bootloader`], { env: { TARGET: root, SI_BOOT_DISK: '/dev/vd b' } });
+    expect(readFileSync(log, 'utf8').split('\n').slice(0, 3)).toEqual(['grub-install', '--target=i386-pc', '/dev/vd b']);
   });
 });
