@@ -13,6 +13,9 @@ function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): (...args: 
 const getimageCommand = lazy(() => import('./commands/getimage.js'), 'getimageCommand');
 const prepareclientCommand = lazy(() => import('./commands/prepareclient.js'), 'prepareclientCommand');
 const mkimageCommand = lazy(() => import('./commands/mkimage.js'), 'mkimageCommand');
+const clientsModule = () => import('./commands/clients.js');
+const groupsModule = () => import('./commands/groups.js');
+const layoutModule = () => import('./commands/layout.js');
 const imageModule = () => import('./commands/image.js');
 const image = {
   imageListCommand: lazy(imageModule, 'imageListCommand'),
@@ -96,6 +99,65 @@ export function buildProgram(): Command {
     .description('remove old versions')
     .option('--json', 'JSON output')
     .action(image.imageGcCommand);
+
+  program
+    .command('addclients')
+    .description('define clients from a host range, with addresses counted up from --ip')
+    .requiredOption('--hosts <range>', 'host names: node[001-100], rack[1-2]n[01-16], node001-node100, or a comma list')
+    .requiredOption('--ip <address>', 'address of the first host; the others follow, skipping network and broadcast')
+    .option('--netmask <mask>', 'netmask or prefix length (default /24)')
+    .option('--gateway <address>', 'default gateway')
+    .option('--domain <domain>', 'DNS domain')
+    .option('--dns <servers>', 'DNS servers, comma separated')
+    .requiredOption('--image <name>', 'image the clients install')
+    .option('--group <name>', 'group the clients join (created when new)')
+    .option('--macs <file.csv>', 'CSV of hostname,mac[,mac...]')
+    .option('--dry-run', 'show what would be added, change nothing')
+    .option('--json', 'JSON output')
+    .action(lazy(clientsModule, 'addclientsCommand'));
+
+  const client = program.command('client').description('the client registry');
+  client.command('list').argument('[range]').description('list clients').option('--image <name>', 'only clients of this image').option('--json', 'JSON output').action(lazy(clientsModule, 'clientListCommand'));
+  client.command('show').argument('<host>').description('show a client').option('--json', 'JSON output').action(lazy(clientsModule, 'clientShowCommand'));
+  client
+    .command('set')
+    .argument('<range>')
+    .description('change clients')
+    .option('--image <name>', 'image to install')
+    .option('--groups <names>', 'groups, comma separated (replaces the list)')
+    .option('--overrides <names>', 'override trees, comma separated (replaces the list)')
+    .option('--boot <mode>', 'install or local')
+    .option('--state <state>', 'new, installing, installed or failed')
+    .option('--gateway <address>', 'default gateway ("" for none)')
+    .option('--dns <servers>', 'DNS servers, comma separated')
+    .option('--domain <domain>', 'DNS domain ("" for none)')
+    .option('--dry-run', 'show the result, change nothing')
+    .option('--json', 'JSON output')
+    .action(lazy(clientsModule, 'clientSetCommand'));
+  client.command('rm').argument('<range>').description('remove clients').option('--dry-run', 'change nothing').option('--json', 'JSON output').action(lazy(clientsModule, 'clientRmCommand'));
+  client.command('export').description('write all clients as CSV').option('--output <file>', 'file to write (default: standard output)').action(lazy(clientsModule, 'clientExportCommand'));
+  client.command('import').argument('<file>').description('add or replace clients from a CSV export').option('--dry-run', 'change nothing').option('--json', 'JSON output').action(lazy(clientsModule, 'clientImportCommand'));
+
+  const group = program.command('group').description('client groups: an image and override trees shared by their members');
+  group.command('add').argument('<name>').option('--image <name>', 'image for the group').option('--overrides <names>', 'override trees, comma separated').option('--json', 'JSON output').description('add a group').action(lazy(groupsModule, 'groupAddCommand'));
+  group.command('set').argument('<name>').option('--image <name>', 'image for the group').option('--overrides <names>', 'override trees, comma separated').option('--json', 'JSON output').description('change a group').action(lazy(groupsModule, 'groupSetCommand'));
+  group.command('list').option('--json', 'JSON output').description('list groups').action(lazy(groupsModule, 'groupListCommand'));
+  group.command('show').argument('<name>').option('--json', 'JSON output').description('show a group and its members').action(lazy(groupsModule, 'groupShowCommand'));
+  group.command('rm').argument('<name>').option('--json', 'JSON output').description('remove an empty group').action(lazy(groupsModule, 'groupRmCommand'));
+
+  program.command('hosts').description('print an /etc/hosts fragment for the clients').option('--image <name>', 'only clients of this image').option('--json', 'JSON output').action(lazy(clientsModule, 'hostsCommand'));
+
+  const layout = program.command('layout').description('the install disk layout of an image');
+  layout.command('show').requiredOption('--image <name>', 'image').option('--json', 'JSON output').description('print the layout the installer uses').action(lazy(layoutModule, 'layoutShowCommand'));
+  layout.command('set').requiredOption('--image <name>', 'image').requiredOption('--file <layout.json>', 'layout document').option('--json', 'JSON output').description('set the layout from a file').action(lazy(layoutModule, 'layoutSetCommand'));
+  layout
+    .command('check')
+    .option('--image <name>', 'check the layout of an image')
+    .option('--file <layout.json>', 'check a layout document')
+    .option('--disk-size <size>', 'size of the Nth disk, e.g. 40GiB (repeatable; default: the smallest that fits)', collect, [])
+    .option('--json', 'JSON output')
+    .description('validate a layout and show its partitions')
+    .action(lazy(layoutModule, 'layoutCheckCommand'));
 
   return program;
 }

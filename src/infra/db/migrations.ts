@@ -35,4 +35,44 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'clients, groups and install layouts',
+    sql: `
+      CREATE TABLE groups (
+        name TEXT PRIMARY KEY,
+        image TEXT REFERENCES images(name) ON UPDATE CASCADE,
+        overrides TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE clients (
+        hostname TEXT PRIMARY KEY,
+        domain TEXT,
+        ip TEXT NOT NULL UNIQUE,
+        netmask TEXT NOT NULL,
+        gateway TEXT,
+        dns TEXT NOT NULL DEFAULT '[]',
+        image TEXT NOT NULL REFERENCES images(name) ON UPDATE CASCADE,
+        groups TEXT NOT NULL DEFAULT '[]',
+        overrides TEXT NOT NULL DEFAULT '[]',
+        boot_mode TEXT NOT NULL DEFAULT 'install',
+        install_state TEXT NOT NULL DEFAULT 'new',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX clients_image ON clients(image);
+      CREATE TABLE client_macs (
+        mac TEXT PRIMARY KEY,
+        hostname TEXT NOT NULL REFERENCES clients(hostname) ON DELETE CASCADE ON UPDATE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX client_macs_host ON client_macs(hostname);
+      CREATE TABLE image_layouts (
+        image TEXT PRIMARY KEY REFERENCES images(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        layout TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

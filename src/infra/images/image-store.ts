@@ -116,6 +116,10 @@ export class ImageStore {
 
   remove(name: string): void {
     this.requireImage(name);
+    const users = this.db.prepare('SELECT hostname FROM clients WHERE image = ? UNION ALL SELECT name FROM groups WHERE image = ?').all(name, name) as { hostname: string }[];
+    if (users.length > 0) {
+      throw new UserError(`image ${name} is used by ${users.length} clients or groups (${users[0]?.hostname}...): point them at another image with 'si client set' first`);
+    }
     const release = this.lock(name);
     try {
       this.registry.deleteImage(name);
