@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import type { HomePaths } from '../../core/home.js';
+import { rsyncdPaths } from '../../core/rsyncd/index.js';
+import { capture, CommandError, run } from '../run.js';
+import { RsyncDaemonError, explainDaemonExit } from './daemon-exit.js';
+
+export type RsyncdEvent =
+  | { type: 'started'; argv: readonly string[]; conf: string; log: string }
+  | { type: 'reloaded'; conf: string }
+  | { type: 'reload-failed'; message: string };
+
+export interface RunRsyncDaemonOptions {
+  paths: HomePaths;
+  address?: string;
+  port?: number;
+  /**
+   * Rewrites rsyncd.conf from the registry and says whether it changed (writeRsyncdConf). Called once
+   * before the daemon starts (a failure then is thrown) and every pollMs after (a failure then keeps the
+   * last good file and is reported as a 'reload-failed' event).
+   */
+  reload: () => Promise<boolean> | boolean;
+  /** Aborting stops the daemon; wire SIGINT/SIGTERM to it (abortOnStopSignals). */
+  signal: AbortSignal;
+  /** A program the daemon runs under, e.g. ['ip', 'netns', 'exec', 'NS'] or ['nice', '-n', '5']. */
+  wrapper?: readonly string[];
+  pollMs?: number;
+  onEvent?: (event: RsyncdEvent) => void;
+}
+
+export const POLL_MS = 2000;
+
+/** The daemon's argv. rsync re-reads --config for every connection, so a rewritten file needs no restart. */
+export function rsyncDaemonArgv({ conf, address, port }: { conf: string; address?: string; port?: number }): string[] {
+  const argv = ['rsync', '--daemon', '--no-detach', `--config=${conf}`];
+  if (address !== undefined) argv.push(`--address=${address}`);
+  if (port !== undefined) argv.push(`--port=${port}`);
+  return argv;
+}
+
+/**
+ * Runs the real rsync daemon in the foreground until `signal` aborts (then it is sent SIGTERM, and SIGKILL
+ * 5 s later, and this resolves). A daemon that exits on its own rejects with a RsyncDaemonError that
+ * carries the tail of its log (a port in use, an address that is not ours, a broken config).
+ */
+export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<void> {
+  const { paths, address, port, signal, wrapper = [], pollMs = POLL_MS, onEvent } = options;
+  if (signal.aborted) return;
+  const files = rsyncdPaths(paths);
+  if ((await capture([...wrapper, 'rsync', '--version'])).exitCode === null) {
+    throw new RsyncDaemonError('rsync is not installed on this server: install it (apt-get install rsync) and run si rsyncd again', []);
+  }
+  await options.reload();
+  const logStart = sizeOrZero(files.log);
+  const argv = [...wrapper, ...rsyncDaemonArgv({ conf: files.conf, address, port })];
+  let exited = false;
+  const exit = run(argv, { signal }).then(
+    () => ({ error: undefined as unknown }),
+    (error: unknown) => ({ error }),
+  );
+  void exit.then(() => (exited = true));
+  onEvent?.({ type: 'started', argv, conf: files.conf, log: files.log });
+
+  while (!exited && !signal.aborted) {
+    await Promise.race([delay(pollMs, signal), exit]);
+    if (exited || signal.aborted) break;
+    try {
+      if (await options.reload()) onEvent?.({ type: 'reloaded', conf: files.conf });
+    } catch (error) {
+      onEvent?.({ type: 'reload-failed', message: (error as Error).message });
+    }
+  }
+  const { error } = await exit;
+  if (signal.aborted) return;
+  const exitCode = error instanceof CommandError ? error.exitCode : 0;
+  const stderr = error instanceof CommandError ? error.stderrTail : '';
+  throw explainDaemonExit({ exitCode, stderr, log: readFrom(files.log, logStart), logPath: files.log, address, port });
+}
+
+/** An AbortSignal that fires on SIGINT or SIGTERM; dispose() removes the handlers. */
+export function abortOnStopSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function sizeOrZero(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    const buffer = fs.readFileSync(file);
+    return buffer.subarray(Math.min(offset, buffer.length)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+export { RsyncDaemonError };

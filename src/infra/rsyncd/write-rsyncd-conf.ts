@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClientRecord } from '../../core/clients/client-record.js';
+import type { HomePaths } from '../../core/home.js';
+import { networksOfClients, planRsyncdConf, rsyncdPaths } from '../../core/rsyncd/index.js';
+import type { Renderer } from '../templates.js';
+
+export interface WriteRsyncdConfOptions {
+  paths: HomePaths;
+  renderer: Renderer;
+  clients: readonly Pick<ClientRecord, 'ip' | 'netmask'>[];
+  /** Names of the images that have a current version (images/NAME exists). */
+  images: readonly string[];
+  address?: string;
+  port?: number;
+}
+
+/** Renders rsyncd.conf without writing it (for --dry-run and for writeRsyncdConf). */
+export function renderRsyncdConf({ paths, renderer, clients, images, address, port }: WriteRsyncdConfOptions): string {
+  const context = planRsyncdConf({ paths, images, networks: networksOfClients(clients), address, port });
+  return renderer.render('rsyncd/rsyncd.conf', context);
+}
+
+/**
+ * Writes $SI_HOME/rsyncd.conf when its content changed and returns whether it did. The file is replaced
+ * by a rename, so a daemon reading it for a new connection sees the old file or the new one, never half.
+ * Creates the directories the modules and the log point to.
+ */
+export function writeRsyncdConf(options: WriteRsyncdConfOptions): boolean {
+  const { paths } = options;
+  const text = renderRsyncdConf(options);
+  const files = rsyncdPaths(paths);
+  for (const dir of [paths.images, paths.scripts, paths.overrides, paths.boot, path.dirname(files.log)]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  if (readOrNull(files.conf) === text) return false;
+  const temporary = `${files.conf}.new-${process.pid}`;
+  fs.writeFileSync(temporary, text, { mode: 0o644 });
+  fs.renameSync(temporary, files.conf);
+  return true;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
