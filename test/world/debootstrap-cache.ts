@@ -1,4 +1,4 @@
-// A cached Debian bookworm minbase tree with openssh-server and rsync: built once, extracted per test.
+// A cached Debian bookworm minbase tree with openssh-server, rsync and ifupdown: built once, extracted per test.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { run } from '../../src/infra/run.js';
 
 const SUITE = 'bookworm';
-const DEFAULT_CACHE = '/var/cache/sisuite-test/bookworm-minbase-ssh.tar';
+const DEFAULT_CACHE = '/var/cache/sisuite-test/bookworm-minbase-ssh-rsync-ifupdown.tar';
+// One tree serves every test: capturable over ssh, servable by rsync, configurable (ifupdown).
+const PACKAGES = 'openssh-server,rsync,ifupdown';
 // Keep owners as numbers and every xattr (capabilities, ACLs) when packing and unpacking.
 const TAR_KEEP = ['--xattrs', '--xattrs-include=*', '--acls', '--numeric-owner'];
 
@@ -32,7 +34,7 @@ async function buildCache(tarball: string): Promise<void> {
   const partial = join(folder, `.partial-${tag}.tar`);
   const mirror = readAptMirror();
   try {
-    await run(['debootstrap', '--variant=minbase', '--include=openssh-server,rsync', SUITE, tree, mirror], {
+    await run(['debootstrap', '--variant=minbase', `--include=${PACKAGES}`, SUITE, tree, mirror], {
       timeout: 15 * 60_000,
     });
     await run(['tar', ...TAR_KEEP, '-cf', partial, '-C', tree, '.']);

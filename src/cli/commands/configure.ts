@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { checkName } from '../../core/names.js';
+import { buildLayoutContext } from '../../core/autoinstall/layout-context.js';
+import { installHostConfig } from '../../core/autoinstall/client-host.js';
+import { parseStages } from '../../core/configure/stages.js';
+import type { HostConfig } from '../../core/configure/host-config.js';
+import { ClientRegistry } from '../../infra/db/client-registry.js';
+import type { ImageStore } from '../../infra/images/image-store.js';
+import { planForRoot } from '../../infra/configure/plan-root.js';
+import { applyPlan } from '../../infra/configure/apply-plan.js';
+import { withStore } from '../context.js';
+import { note, printJson, printLine } from '../output.js';
+import { installLayoutOf } from './layout.js';
+
+interface ConfigureOptions {
+  host: string;
+  image?: string;
+  root?: string;
+  plan?: boolean;
+  stages?: string;
+  bootDisk?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/**
+ * si configure: the per-host plan of an image (--plan), or applied to a root tree (--root). The host comes
+ * from the registry with the filesystems (and their UUIDs) its install layout gives it, so `--root` on a copy
+ * of the image leaves what the install script's configure phase leaves.
+ */
+export async function configureCommand(options: ConfigureOptions, command: Command): Promise<void> {
+  const hostname = checkName('host', options.host);
+  const stages = parseStages(options.stages);
+  if (!options.root && !(options.image && options.plan)) throw new UserError('give --root DIR to configure a tree, or --image NAME --plan to print the plan');
+  if (options.root && !isDirectory(options.root)) throw new UserError(`root ${options.root} is not a directory: give the root tree of an image or a mounted host`);
+  await withStore(command, async (store) => {
+    const { host, image } = hostFromRegistry(store, hostname, options.image);
+    const root = options.root ?? fs.realpathSync(`${store.paths.images}/${image}`);
+    const plan = planForRoot({ root, host: { ...host, stages }, siteDir: store.paths.templates });
+    const warnings = plan.stages.flatMap((s) => s.warnings);
+    if (options.plan) return printJson(plan);
+    const changes = await applyPlan({ root, plan, dryRun: Boolean(options.dryRun), bootDisk: options.bootDisk });
+    if (options.json) return printJson({ host: hostname, root, dryRun: Boolean(options.dryRun), changes, warnings });
+    for (const warning of warnings) note(`warning: ${warning}`);
+    for (const change of changes) printLine(`${change.stage.padEnd(10)} ${change.action.padEnd(11)} ${change.path ?? change.argv?.join(' ') ?? ''}`);
+    printLine(`${options.dryRun ? 'would make' : 'made'} ${changes.length} changes for ${hostname} in ${root}`);
+  });
+}
+
+function hostFromRegistry(store: ImageStore, hostname: string, imageOption: string | undefined): { host: HostConfig; image: string } {
+  const client = new ClientRegistry(store.db).findClient(hostname);
+  if (!client) throw new UserError(`no client named ${hostname}: add it with 'si addclients' first`);
+  const image = imageOption ? checkName('image', imageOption) : client.image;
+  const layout = buildLayoutContext(installLayoutOf(store, image).layout);
+  return { host: installHostConfig({ client, image, layout }).host, image };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return fs.statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
