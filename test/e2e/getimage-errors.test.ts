@@ -100,6 +100,19 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
     await expectRefused(['image', 'mv', 'base', 'base'], /exists already/);
   });
 
+  it('changes nothing on --dry-run, and says what a capture would copy', async () => {
+    const before = await snapshot();
+    const result = await si(home, [...getimage(['--image', 'base', '--dry-run', '--json'])], { ns: world.server });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { dryRun: boolean; version: number | null; files: number };
+    expect(summary).toMatchObject({ dryRun: true, version: null });
+    expect(summary.files).toBeGreaterThan(1000);
+    const after = await snapshot();
+    expect(after.registry).toEqual(before.registry);
+    const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
+    expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+  });
+
   it('refuses a golden client whose host key changed, and keeps the recorded key', async () => {
     await golden.regenerateHostKeys();
     await expectRefused(getimage(['--image', 'base']), /host key of 10\.231\.\d+\.2 has changed .*known_hosts line 1/, { ns: true });

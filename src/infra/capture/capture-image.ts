@@ -59,12 +59,14 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
   request.onPhase?.(`connecting to ${request.user}@${hostPattern(request.host, request.port)}`);
   const session = await SshSession.connect(target);
   const release = request.dryRun ? () => {} : lockOrClose(store, request.image, session);
+  let scratch: string | null = null;
   try {
     const mounts = await collectMounts(session);
     const excludes = captureExcludes(buildMountFacts(mounts.findmnt, mounts.swaps), request.excludes);
     const copyStarted = process.hrtime.bigint();
     const current = store.registry.findImage(request.image)?.currentVersion ?? null;
     const destination = copyDestination(store, request, current);
+    if (request.dryRun && current === null) scratch = destination;
     const argv = buildRsyncArgv({
       source: rsyncRootSource(request.user, request.host),
       destination: `${destination}/`,
@@ -103,6 +105,7 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
   } finally {
     release();
     session.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
