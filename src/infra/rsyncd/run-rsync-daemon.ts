@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { HomePaths } from '../../core/home.js';
 import { rsyncdPaths } from '../../core/rsyncd/index.js';
-import { capture, CommandError, run } from '../run.js';
+import { capture } from '../run.js';
+import { runDaemonProcess } from './daemon-process.js';
 import { RsyncDaemonError, explainDaemonExit } from './daemon-exit.js';
 
 export type RsyncdEvent =
@@ -53,10 +54,7 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
   const logStart = sizeOrZero(files.log);
   const argv = [...wrapper, ...rsyncDaemonArgv({ conf: files.conf, address, port })];
   let exited = false;
-  const exit = run(argv, { signal }).then(
-    () => ({ error: undefined as unknown }),
-    (error: unknown) => ({ error }),
-  );
+  const exit = runDaemonProcess(argv, signal);
   void exit.then(() => (exited = true));
   onEvent?.({ type: 'started', argv, conf: files.conf, log: files.log });
 
@@ -69,10 +67,8 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
       onEvent?.({ type: 'reload-failed', message: (error as Error).message });
     }
   }
-  const { error } = await exit;
+  const { exitCode, stderr } = await exit;
   if (signal.aborted) return;
-  const exitCode = error instanceof CommandError ? error.exitCode : 0;
-  const stderr = error instanceof CommandError ? error.stderrTail : '';
   throw explainDaemonExit({ exitCode, stderr, log: readFrom(files.log, logStart), logPath: files.log, address, port });
 }
 
