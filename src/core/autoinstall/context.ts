@@ -1,0 +1,75 @@
+import type { ClientRecord } from '../clients/client-record.js';
+import type { ConfigurePlan } from '../configure/plan.js';
+import type { LayoutContext } from './layout-context.js';
+import { shellWords } from './shell-words.js';
+
+/** What templates/autoinstall/master.hbs sees. */
+export interface MasterContext {
+  image: string;
+  imageWord: string;
+  /** The server's SI_HOME, for si.transport=ssh. */
+  sshHomeWord: string;
+  /** Programs the detect phase checks for before touching anything. */
+  tools: string;
+  layout: LayoutContext;
+}
+
+/** What templates/autoinstall/host.hbs sees. */
+export interface HostScriptContext {
+  hostname: string;
+  hostnameWord: string;
+  image: string;
+  imageWord: string;
+  ipWord: string;
+  macsWord: string;
+  uuids: { index: number; uuid: string }[];
+  preInstall: string;
+  postInstall: string;
+  overrides: string;
+  stages: string;
+  /** The host's configure plan as sh functions (renderPlanAsShell with run: false, without its #! line). */
+  configure: string;
+}
+
+const MKFS: Record<string, string> = { ext4: 'mkfs.ext4', xfs: 'mkfs.xfs', btrfs: 'mkfs.btrfs', vfat: 'mkfs.vfat', swap: 'mkswap' };
+
+export function buildMasterContext({ image, layout, sshHome }: { image: string; layout: LayoutContext; sshHome: string }): MasterContext {
+  const tools = ['sfdisk', 'partx', 'blkid', 'blockdev', 'rsync', 'mount', 'umount', 'mountpoint', 'chroot'];
+  for (const fs of layout.filesystems) tools.push(MKFS[fs.type] ?? fs.type);
+  if (layout.raid.length > 0) tools.push('mdadm');
+  if (layout.volumeGroups.length > 0) tools.push('wipefs', 'pvcreate', 'vgcreate', 'lvcreate');
+  return { image, imageWord: shellWords([image]), sshHomeWord: shellWords([sshHome]), tools: [...new Set(tools)].join(' '), layout };
+}
+
+/** A space-separated list as one shell word ('' when empty). */
+function listWord(words: readonly string[]): string {
+  return words.length === 0 ? "''" : shellWords([words.join(' ')]);
+}
+
+export function buildHostScriptContext(options: {
+  client: ClientRecord;
+  image: string;
+  uuids: readonly string[];
+  preInstall: readonly string[];
+  postInstall: readonly string[];
+  overrides: readonly string[];
+  plan: ConfigurePlan;
+  configureShell: string;
+}): HostScriptContext {
+  const { client, image, plan } = options;
+  return {
+    hostname: client.hostname,
+    hostnameWord: shellWords([client.hostname]),
+    image,
+    imageWord: shellWords([image]),
+    ipWord: shellWords([client.ip]),
+    macsWord: listWord(client.macs),
+    uuids: options.uuids.map((uuid, index) => ({ index, uuid })),
+    preInstall: listWord(options.preInstall),
+    postInstall: listWord(options.postInstall),
+    overrides: listWord(options.overrides),
+    stages: listWord(plan.stages.map((stage) => stage.stage)),
+    // Its #! line goes: this file has its own.
+    configure: options.configureShell.replace(/^#!.*\n/, '').trimEnd(),
+  };
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { TreeReader } from '../../core/configure/tree.js';
+import { createFsTree } from '../configure/fs-tree.js';
+
+/**
+ * A TreeReader over an image that answers each question once (planning thousands of hosts reads the
+ * same files) and remembers what was asked, so that a later render can tell cheaply whether the image
+ * still answers the same: `fingerprintReads` replays the questions against the tree.
+ */
+export interface RecordingTree extends TreeReader {
+  /** Every question asked, as `op:path` (op e, r, l or s). */
+  keys(): string[];
+}
+
+export function createRecordingTree(root: string): RecordingTree {
+  const tree = createFsTree(root);
+  const cache = new Map<string, unknown>();
+  const ask = <T>(op: string, path: string, answer: () => T): T => {
+    const key = `${op}:${path}`;
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = answer();
+    cache.set(key, value);
+    return value;
+  };
+  return {
+    exists: (path) => ask('e', path, () => tree.exists(path)),
+    readFile: (path) => ask('r', path, () => tree.readFile(path)),
+    // A copy: callers may sort or change the list.
+    list: (dir) => [...ask('l', dir, () => tree.list(dir))],
+    sha256: (path) => ask('s', path, () => tree.sha256(path)),
+    keys: () => [...cache.keys()].sort(),
+  };
+}
+
+/** sha256 over the answers the tree at `root` gives now to the questions in `keys`. */
+export function fingerprintReads(root: string, keys: readonly string[]): string {
+  const tree = createFsTree(root);
+  const hash = createHash('sha256');
+  for (const key of keys) {
+    const op = key.slice(0, 1);
+    const path = key.slice(2);
+    const value = op === 'e' ? tree.exists(path) : op === 'r' ? tree.readFile(path) : op === 'l' ? tree.list(path) : tree.sha256(path);
+    hash.update(`${key}\0${JSON.stringify(value ?? null)}\n`);
+  }
+  return hash.digest('hex');
+}
