@@ -172,6 +172,16 @@ export function buildProgram(): Command {
     .option('--json', 'JSON output')
     .action(lazy(() => import('./commands/configure.js'), 'configureCommand'));
 
+  program
+    .command('rsyncd')
+    .description('write rsyncd.conf from the registry; with --foreground run the rsync daemon that serves images and scripts')
+    .option('--foreground', 'run the rsync daemon until stopped, rewriting its config when images or clients change')
+    .option('--address <ip>', 'listen on this address only')
+    .option('--port <n>', 'listen on this port (default 873)')
+    .option('--unit', 'print a systemd unit that runs si rsyncd --foreground')
+    .option('--dry-run', 'print the config, write nothing')
+    .action(lazy(() => import('./commands/rsyncd.js'), 'rsyncdCommand'));
+
   return program;
 }
 
