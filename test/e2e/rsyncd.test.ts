@@ -32,10 +32,11 @@ describe('si rsyncd: the rsync daemon between network namespaces', () => {
   const inNs = (ns: Netns, argv: string[]) => capture(['ip', 'netns', 'exec', ns.name, ...argv], { timeout: 60_000 });
   const url = (module = '') => `rsync://${world.server.address}/${module}`;
   let pulls = 0;
-  const pull = async (module: string): Promise<string> => {
+  let firstPull = '';
+  const pull = async (module: string, { into, extra = [] }: { into?: string; extra?: string[] } = {}): Promise<string> => {
     pulls += 1;
-    const dest = path.join(work, `pull-${pulls}`);
-    const result = await inNs(world.client, ['rsync', '-aHAX', '--numeric-ids', `${url(module)}/`, `${dest}/`]);
+    const dest = into ?? path.join(work, `pull-${pulls}`);
+    const result = await inNs(world.client, ['rsync', '-aHAX', '--numeric-ids', ...extra, `${url(module)}/`, `${dest}/`]);
     expect(result.exitCode, `${result.stderr}\ndaemon: ${String(daemonError ?? 'running')}`).toBe(0);
     return dest;
   };
@@ -80,6 +81,7 @@ describe('si rsyncd: the rsync daemon between network namespaces', () => {
     const list = await inNs(world.client, ['rsync', url()]);
     expect(list.stdout.split('\n').filter(Boolean).map((line) => line.split(/\s+/)[0])).toEqual(['demo', 'scripts', 'overrides', 'boot']);
     const dest = await pull('demo');
+    firstPull = dest;
     // Secrets (0640 shadow, 0600 host key), owners, hardlinks and absolute symlinks arrive as they are.
     expect(compareDigests(await digestOf(path.join(paths.versions, 'demo/1')), await digestOf(dest))).toEqual(SAME);
     expect(fs.readlinkSync(path.join(dest, 'etc/hostname.abs'))).toBe('/etc/hostname');
@@ -113,6 +115,12 @@ describe('si rsyncd: the rsync daemon between network namespaces', () => {
     expect(compareDigests(await digestOf(path.join(paths.versions, 'demo/2')), await digestOf(dest))).toEqual(SAME);
     expect(fs.readFileSync(path.join(dest, 'etc/hostname'), 'utf8')).toBe('demo-two\n');
     expect(events.filter((e) => e.type === 'started')).toHaveLength(1);
+  });
+
+  it('updates an installed tree with --delete (refuse options = delete only guards the server)', async () => {
+    fs.writeFileSync(path.join(firstPull, 'etc/local-junk'), 'not in the image');
+    await pull('demo', { into: firstPull, extra: ['--delete'] });
+    expect(compareDigests(await digestOf(path.join(paths.versions, 'demo/2')), await digestOf(firstPull))).toEqual(SAME);
   });
 
   it('serves an image added to the registry, without a restart', async () => {
