@@ -173,6 +173,13 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/configure.js'), 'configureCommand'));
 
   program
+    .command('mkautoinstallscript')
+    .description('render the autoinstall script of an image and an entry point for each of its clients')
+    .requiredOption('--image <name>', 'image')
+    .option('--json', 'JSON output')
+    .action(lazy(() => import('./commands/mkautoinstallscript.js'), 'mkautoinstallscriptCommand'));
+
+  program
     .command('rsyncd')
     .description('write rsyncd.conf from the registry; with --foreground run the rsync daemon that serves images and scripts')
     .option('--foreground', 'run the rsync daemon until stopped, rewriting its config when images or clients change')

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { checkName } from '../../core/names.js';
+import { makeAutoinstallScripts } from '../../infra/autoinstall/make-autoinstall-scripts.js';
+import { ClientRegistry } from '../../infra/db/client-registry.js';
+import { createRenderer } from '../../infra/templates.js';
+import { withStore } from '../context.js';
+import { note, printJson, printLine } from '../output.js';
+import { installLayoutOf } from './layout.js';
+
+/**
+ * si mkautoinstallscript: scripts/IMAGE.master and a scripts/HOST.sh for every client of the image, with the
+ * image's install layout and each host's configure plan. Only what changed is written.
+ */
+export async function mkautoinstallscriptCommand(options: { image: string; json?: boolean }, command: Command): Promise<void> {
+  const image = checkName('image', options.image);
+  await withStore(command, (store) => {
+    const resolved = installLayoutOf(store, image);
+    const registry = new ClientRegistry(store.db);
+    const groups = new Map(registry.listGroups().map((g) => [g.name, g]));
+    const result = makeAutoinstallScripts({
+      paths: store.paths,
+      image,
+      imageTree: `${store.paths.images}/${image}`,
+      layout: resolved.layout,
+      clients: registry.clientsOfImage(image),
+      renderer: createRenderer({ siteDir: store.paths.templates }),
+      // A client's override trees: its groups' (in order), each group's own list of trees.
+      groupsOf: (client) => client.groups.flatMap((name) => [name, ...(groups.get(name)?.overrides ?? [])]),
+    });
+    if (options.json) return printJson({ image, layoutSource: resolved.source, ...result });
+    if (resolved.note) note(`note: ${resolved.note}; using the standard layout (see si layout show --image ${image})`);
+    for (const warning of result.warnings) note(`warning: ${warning}`);
+    printLine(`${image}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${store.paths.scripts}`);
+  });
+}
