@@ -31,6 +31,13 @@ export interface RunOptions {
   onStdout?: (chunk: string) => void;
   /** Abort the command (it is killed with SIGTERM). */
   signal?: AbortSignal;
+  /** SIGKILL this long after an abort's SIGTERM. */
+  forceKillAfterMs?: number;
+  /**
+   * 'ignore' gives the child /dev/null as stdin. Daemons need it: `rsync --daemon` takes a socket on
+   * stdin for an inetd connection and then never listens.
+   */
+  stdin?: 'ignore';
 }
 
 export interface RunResult {
@@ -67,6 +74,8 @@ async function start(argv: readonly string[], options: RunOptions) {
     input: options.input,
     timeout: options.timeout,
     cancelSignal: options.signal,
+    ...(options.forceKillAfterMs !== undefined && { forceKillAfterDelay: options.forceKillAfterMs }),
+    ...(options.stdin && { stdin: options.stdin }),
     reject: false,
     stripFinalNewline: false,
     encoding: 'utf8',

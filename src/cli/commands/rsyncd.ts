@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { checkPort } from '../../core/capture/target.js';
+import { homePaths } from '../../core/home.js';
 import { UserError } from '../../core/errors.js';
 import { ClientRegistry } from '../../infra/db/client-registry.js';
 import { ImageStore } from '../../infra/images/image-store.js';
@@ -58,7 +59,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
       }
     };
     await runRsyncDaemon({
-      paths: ImageStore.open(home).paths,
+      paths: homePaths(home),
       address,
       port,
       reload,
