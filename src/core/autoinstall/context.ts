@@ -1,5 +1,6 @@
 import type { ClientRecord } from '../clients/client-record.js';
 import type { ConfigurePlan } from '../configure/plan.js';
+import { renderShellHelpers } from '../configure/shell.js';
 import type { LayoutContext } from './layout-context.js';
 import { shellWords } from './shell-words.js';
 
@@ -12,6 +13,8 @@ export interface MasterContext {
   /** Programs the detect phase checks for before touching anything. */
   tools: string;
   layout: LayoutContext;
+  /** The si_cfg_* helpers the hosts' configure plans call (defined once here, not in every HOST.sh). */
+  configureHelpers: string;
 }
 
 /** What templates/autoinstall/host.hbs sees. */
@@ -27,7 +30,7 @@ export interface HostScriptContext {
   postInstall: string;
   overrides: string;
   stages: string;
-  /** The host's configure plan as sh functions (renderPlanAsShell with run: false, without its #! line). */
+  /** The host's configure plan as sh functions (renderPlanAsShell without helpers, run or #! line). */
   configure: string;
 }
 
@@ -38,7 +41,7 @@ export function buildMasterContext({ image, layout, sshHome }: { image: string; 
   for (const fs of layout.filesystems) tools.push(MKFS[fs.type] ?? fs.type);
   if (layout.raid.length > 0) tools.push('mdadm');
   if (layout.volumeGroups.length > 0) tools.push('wipefs', 'pvcreate', 'vgcreate', 'lvcreate');
-  return { image, imageWord: shellWords([image]), sshHomeWord: shellWords([sshHome]), tools: [...new Set(tools)].join(' '), layout };
+  return { image, imageWord: shellWords([image]), sshHomeWord: shellWords([sshHome]), tools: [...new Set(tools)].join(' '), layout, configureHelpers: renderShellHelpers().trimEnd() };
 }
 
 /** A space-separated list as one shell word ('' when empty). */

@@ -17,6 +17,8 @@ export interface PlanConfigureOptions {
   stages?: readonly StageName[];
   /** The footprint catalog; the shipped one by default. */
   catalog?: readonly Footprint[];
+  /** detectFootprints() of the same tree and catalog, done once for many hosts (the autoinstall scripts). */
+  detected?: readonly Footprint[];
 }
 
 const NEED_MISSING: Record<HostNeed, (context: PlanContext) => string | null> = {
@@ -93,7 +95,7 @@ export function planConfigure(options: PlanConfigureOptions): ConfigurePlan {
   const catalog = options.catalog ?? CATALOG;
   const system = readSystemInfo(tree);
   const stages = STAGES.filter((stage) => (options.stages ?? host.stages ?? STAGES).includes(stage));
-  const matched = detectFootprints({ tree, catalog, stages });
+  const matched = options.detected ?? detectFootprints({ tree, catalog, stages });
   const base = buildContext({ tree, host, system });
   return {
     format: 1,

@@ -127,20 +127,25 @@ function renderStage(stage: StagePlan): string[] {
   return lines;
 }
 
+/** The si_cfg_* helper functions every rendered plan uses, for a script that defines them once for many plans. */
+export function renderShellHelpers(): string {
+  return `${HELPERS}\n`;
+}
+
 /**
  * The plan as POSIX sh, for the autoinstall script: defines si_configure (and one function per
  * stage) acting on the tree at $TARGET (default /a). With `run` (the default) the script ends
  * by calling si_configure; the master script includes it with run: false and calls it itself.
+ * With `helpers: false` the si_cfg_* helpers are left out (renderShellHelpers() gives them).
  */
-export function renderPlanAsShell(plan: ConfigurePlan, options: { run?: boolean } = {}): string {
+export function renderPlanAsShell(plan: ConfigurePlan, options: { run?: boolean; helpers?: boolean } = {}): string {
   const header = [
     '#!/bin/sh',
     '# shellcheck disable=SC2016 # file contents are single-quoted on purpose: nothing in them expands',
     `# sisuite configure plan for ${plan.host} (${(plan.system.prettyName ?? plan.system.id).replace(/[\r\n]/g, ' ')}).`,
     '# Generated; applies to the root tree at $TARGET (default /a).',
     ': "${TARGET:=/a}"',
-    '',
-    HELPERS,
+    ...(options.helpers === false ? [] : ['', HELPERS]),
   ];
   const stages = plan.stages.flatMap((stage) => ['', ...renderStage(stage)]);
   const main = ['', 'si_configure() {', ...plan.stages.map((stage) => `\t${functionName(stage.stage)} || return 1`), '\t:', '}'];

@@ -8,6 +8,7 @@ import { buildLayoutContext } from '../../core/autoinstall/layout-context.js';
 import { staleFiles } from '../../core/autoinstall/manifest.js';
 import type { ClientRecord } from '../../core/clients/client-record.js';
 import { planConfigure } from '../../core/configure/build-plan.js';
+import { detectFootprints } from '../../core/configure/detect.js';
 import { CATALOG } from '../../core/configure/footprints/index.js';
 import { renderPlanAsShell } from '../../core/configure/shell.js';
 import { UserError } from '../../core/errors.js';
@@ -84,6 +85,7 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
   const catalog = sha256(JSON.stringify(CATALOG));
   const tree = createRecordingTree(imageTree);
   const produced = new Set([master, install, 'hosts']);
+  let detected: ReturnType<typeof detectFootprints> | undefined;
 
   for (const client of clients) {
     const name = `${client.hostname}.sh`;
@@ -104,7 +106,8 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
     }
     const install = installHostConfig({ client, image, layout: layoutContext });
     for (const warning of install.warnings) warnings.add(warning);
-    const plan = planConfigure({ tree, host: install.host, renderer });
+    detected ??= detectFootprints({ tree, catalog: CATALOG });
+    const plan = planConfigure({ tree, host: install.host, renderer, detected });
     for (const stage of plan.stages) for (const warning of stage.warnings) warnings.add(warning);
     const context = buildHostScriptContext({
       client,
@@ -114,7 +117,7 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
       postInstall: selected.post,
       overrides,
       plan,
-      configureShell: renderPlanAsShell(plan, { run: false }),
+      configureShell: renderPlanAsShell(plan, { run: false, helpers: false }),
     });
     files.put(name, renderer.render('autoinstall/host', context), { image, inputs, mode: EXECUTABLE });
   }
