@@ -1,6 +1,6 @@
 // Bad input to getimage and the image commands: one line naming the problem, non-zero exit, nothing changed.
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +9,14 @@ import { minbaseTree } from '../world/debootstrap-cache.js';
 import { startGoldenClient, type GoldenClient } from '../world/golden-client.js';
 import { compareDigests, treeDigest } from '../world/digest.js';
 import { run } from '../../src/infra/run.js';
-import { dumpRegistry, si, siOk, type SiResult } from '../support/si.js';
+import { dumpRegistry, PROJECT, si, siOk, type SiResult } from '../support/si.js';
 
 describe('si getimage and si image refuse bad input and change nothing', () => {
   let world: World;
   let golden: GoldenClient;
   let work: string;
   let home: string;
+  let tree: string;
 
   const snapshot = async () => ({
     registry: dumpRegistry(home),
@@ -50,7 +51,7 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'si-errors-'));
     home = join(work, 'home');
-    const tree = join(work, 'golden');
+    tree = join(work, 'golden');
     await minbaseTree(tree);
     world = await createWorld({ prefix: 'sier' });
     golden = await startGoldenClient({ ns: world.client, root: tree });
@@ -111,6 +112,30 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
     expect(after.registry).toEqual(before.registry);
     const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
     expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+  });
+
+  it('leaves out what --exclude and --exclude-file name, keeping the directories that hold them', async () => {
+    const excludeFile = join(work, 'excludes');
+    await writeFile(excludeFile, '# site excludes\n/var/cache/apt/*\n\n/usr/share/doc/*\n');
+    const summary = JSON.parse(
+      (await si(home, getimage(['--image', 'slim', '--exclude', '/usr/share/man/*', '--exclude-file', excludeFile, '--json']), { ns: world.server })).stdout,
+    ) as { version: number; excludes: string[] };
+    expect(summary.version).toBe(1);
+    expect(summary.excludes).toEqual(expect.arrayContaining(['/usr/share/man/*', '/var/cache/apt/*', '/usr/share/doc/*']));
+    const image = join(home, 'versions/slim/1');
+    for (const dir of ['usr/share/man', 'usr/share/doc', 'var/cache/apt']) {
+      expect(existsSync(join(image, dir)), dir).toBe(true);
+      expect(readdirSync(join(image, dir)), dir).toEqual([]);
+      expect(readdirSync(join(tree, dir)).length, dir).toBeGreaterThan(0);
+    }
+  });
+
+  it('draws a progress bar on a terminal', async () => {
+    // script(1) gives si a pseudo-terminal; the bar is drawn on stderr with carriage returns.
+    const command = ['node', `${PROJECT}bin/si`, '--home', home, ...getimage(['--image', 'tty'])].map((w) => `'${w}'`).join(' ');
+    const result = await world.server.run(['script', '-qefc', command, '/dev/null'], { timeout: 120_000 });
+    expect(result.stdout).toMatch(/\[[\u2588\u2591]+\] \d+%/);
+    expect(result.stdout).toContain('captured root@');
   });
 
   it('refuses a golden client whose host key changed, and keeps the recorded key', async () => {
