@@ -51,6 +51,9 @@ describe.each(LAYOUTS)('scripts for the %s layout', (name, layout) => {
   it('renders the golden master and host scripts', async () => {
     await expect(readFileSync(join(paths.scripts, 'bookworm.master'), 'utf8')).toMatchFileSnapshot(`golden/${name}.master`);
     await expect(readFileSync(join(paths.scripts, 'node001.sh'), 'utf8')).toMatchFileSnapshot(`golden/${name}.node001.sh`);
+    // The same for every image.
+    await expect(readFileSync(join(paths.scripts, 'install.sh'), 'utf8')).toMatchFileSnapshot('golden/install.sh');
+    await expect(readFileSync(join(paths.scripts, 'hosts'), 'utf8')).toMatchFileSnapshot('golden/hosts');
   });
 
   it('renders scripts that pass sh -n and shellcheck', async () => {
