@@ -7,6 +7,8 @@ import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
 import { installLayoutOf } from './layout.js';
 
+const SHOWN_WARNINGS = 10;
+
 /**
  * si mkautoinstallscript: scripts/IMAGE.master and a scripts/HOST.sh for every client of the image, with the
  * image's install layout and each host's configure plan. Only what changed is written.
@@ -29,7 +31,10 @@ export async function mkautoinstallscriptCommand(options: { image: string; json?
     });
     if (options.json) return printJson({ image, layoutSource: resolved.source, ...result });
     if (resolved.note) note(`note: ${resolved.note}; using the standard layout (see si layout show --image ${image})`);
-    for (const warning of result.warnings) note(`warning: ${warning}`);
+    // Thousands of clients can share one problem: show a few, count the rest.
+    for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) note(`warning: ${warning}`);
+    const hidden = result.warnings.length - SHOWN_WARNINGS;
+    if (hidden > 0) note(`warning: ... and ${hidden} more (si mkautoinstallscript --image ${image} --json lists them all)`);
     printLine(`${image}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${store.paths.scripts}`);
   });
 }
