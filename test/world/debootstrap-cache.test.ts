@@ -1,41 +1,12 @@
-// The apt mirror parser, and the cached minbase tree extracted for real.
+// This machine's apt mirror, and the cached minbase tree extracted for real.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findAptMirror, minbaseTree, readAptMirror } from './debootstrap-cache.js';
+import { minbaseTree, readAptMirror } from './debootstrap-cache.js';
 
-const DEB822 = `Types: deb
-# a comment
-URIs: http://mirror.example/debian-security
-Suites: bookworm-security
-Components: main
-
-Types: deb-src
-URIs: http://mirror.example/sources
-Suites: bookworm
-
-Types: deb
-URIs: http://mirror.example/debian http://other.example/debian
-Suites: bookworm bookworm-updates
-Components: main
-`;
-
-describe('findAptMirror', () => {
-  it('takes the first URI of the deb stanza whose Suites name bookworm exactly', () => {
-    expect(findAptMirror({ deb822: DEB822, oneLine: '', suite: 'bookworm' })).toBe('http://mirror.example/debian');
-  });
-
-  it('falls back to the first deb line of sources.list, skipping options', () => {
-    const oneLine = '# deb http://commented.example/ bookworm main\ndeb-src http://src.example/ bookworm main\ndeb [arch=amd64] http://list.example/debian bookworm main\n';
-    expect(findAptMirror({ deb822: '', oneLine, suite: 'bookworm' })).toBe('http://list.example/debian');
-  });
-
-  it('finds nothing when no source names the suite', () => {
-    expect(findAptMirror({ deb822: DEB822.replace(/bookworm bookworm-updates/, 'trixie'), oneLine: '', suite: 'bookworm' })).toBeUndefined();
-  });
-
+describe('readAptMirror', () => {
   it("reads this machine's apt configuration", () => {
     expect(readAptMirror()).toMatch(/^https?:\/\/\S+$/);
   });

@@ -1,9 +1,10 @@
 // A cached Debian bookworm minbase tree with openssh-server, rsync and ifupdown: built once, extracted per test.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../src/infra/run.js';
+import { machineMirror } from '../../src/infra/apt-mirror.js';
 
 const SUITE = 'bookworm';
 const DEFAULT_CACHE = '/var/cache/sisuite-test/bookworm-minbase-ssh-rsync-ifupdown.tar';
@@ -58,38 +59,7 @@ async function unmountBelow(folder: string): Promise<void> {
   for (const target of targets) await run(['umount', '-l', target]);
 }
 
-/** The Debian mirror this machine's apt uses for bookworm. */
+/** The Debian mirror this machine's apt uses for bookworm (the same reader si mkimage uses). */
 export function readAptMirror(): string {
-  const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-  const mirror = findAptMirror({
-    deb822: read('/etc/apt/sources.list.d/debian.sources'),
-    oneLine: read('/etc/apt/sources.list'),
-    suite: SUITE,
-  });
-  if (!mirror) throw new Error(`no ${SUITE} mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list`);
-  return mirror;
-}
-
-/**
- * Pure parser: the first URI of a deb822 stanza of type deb whose Suites name the suite exactly,
- * else the URI of the first `deb` line of a one-line sources.list.
- */
-export function findAptMirror({ deb822, oneLine, suite }: { deb822: string; oneLine: string; suite: string }): string | undefined {
-  for (const stanza of deb822.split(/\n\s*\n/)) {
-    const fields = new Map<string, string>();
-    for (const line of stanza.split('\n')) {
-      const match = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-      if (match?.[1] && match[2] !== undefined) fields.set(match[1].toLowerCase(), match[2].trim());
-    }
-    const words = (key: string): string[] => (fields.get(key) ?? '').split(/\s+/).filter(Boolean);
-    if (fields.get('enabled') === 'no') continue;
-    if (!words('types').includes('deb') || !words('suites').includes(suite)) continue;
-    const uri = words('uris')[0];
-    if (uri) return uri;
-  }
-  for (const line of oneLine.split('\n')) {
-    const match = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/.exec(line);
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
+  return machineMirror(SUITE);
 }

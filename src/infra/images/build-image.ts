@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../core/errors.js';
-import { mirrorFromAptSources } from '../../core/mirror.js';
 import { BOOTLOADER_EVIDENCE, buildCapturedLayout, type RawProbe } from '../../core/layout/build-captured.js';
 import { LAYOUT_PATH } from '../capture/record-layout.js';
 import { run } from '../run.js';
+import { machineMirror } from '../apt-mirror.js';
 import type { ImageStore } from './image-store.js';
 import { removeTree } from './tree-ops.js';
 
@@ -29,7 +28,7 @@ export interface BuildResult {
 /** si mkimage: an image from packages (debootstrap) instead of a golden client, with a default layout. */
 export async function buildImage(store: ImageStore, request: BuildRequest): Promise<BuildResult> {
   const started = process.hrtime.bigint();
-  const mirror = request.mirror ?? machineMirror();
+  const mirror = request.mirror ?? machineMirror(request.suite);
   const release = store.lock(request.image);
   try {
     const incoming = store.incomingPath(request.image);
@@ -61,18 +60,6 @@ export async function buildImage(store: ImageStore, request: BuildRequest): Prom
   } finally {
     release();
   }
-}
-
-function machineMirror(): string {
-  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-  const dir = '/etc/apt/sources.list.d';
-  const listed = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-  const mirror = mirrorFromAptSources(
-    listed.filter((f) => f.endsWith('.sources')).map((f) => read(path.join(dir, f))),
-    [read('/etc/apt/sources.list'), ...listed.filter((f) => f.endsWith('.list')).map((f) => read(path.join(dir, f)))],
-  );
-  if (!mirror) throw new UserError('no Debian mirror in this machine\'s apt sources: give one with --mirror URL');
-  return mirror;
 }
 
 /** A built tree has no disks yet: its layout is the root filesystem alone, plus what the packages put in /boot. */
