@@ -87,8 +87,8 @@ export class ImageRegistry {
     return row && toVersion(row);
   }
 
-  /** Creates the image row if needed and reserves the next version number (never reused, even after gc). */
-  reserveVersion(image: string, origin: string, now: string): number {
+  /** Creates the image row if needed and advances its last version number (never reused, even after gc). */
+  advanceLastVersion(image: string, origin: string, now: string): number {
     return this.db.transaction(() => {
       this.db
         .prepare('INSERT INTO images (name, current_version, last_version, origin, created_at, updated_at) VALUES (?, NULL, 0, ?, ?, ?) ON CONFLICT(name) DO NOTHING')

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { UserError } from '../../core/errors.js';
+import { InternalError, UserError } from '../../core/errors.js';
 import { checkName } from '../../core/names.js';
 import { homePaths, imageLink, imageLinkTarget, incomingDir, versionDir, type HomePaths } from '../../core/home.js';
 import { planGc, planRollback, requireVersion } from '../../core/images/version-plans.js';
@@ -77,7 +77,9 @@ export class ImageStore {
     fs.renameSync(this.incomingPath(row.image), target);
     const version: VersionRow = { ...row, number };
     this.db.transaction(() => {
-      this.registry.reserveVersion(row.image, row.origin, row.createdAt);
+      // The image lock makes this the number computed above; anything else is a bug, and rolls back.
+      const advanced = this.registry.advanceLastVersion(row.image, row.origin, row.createdAt);
+      if (advanced !== number) throw new InternalError(`version ${advanced} of ${row.image} recorded where ${number} was written`);
       this.registry.commitVersion(version);
     })();
     switchLink(imageLink(this.paths, row.image), imageLinkTarget(row.image, number));
