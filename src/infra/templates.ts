@@ -88,6 +88,8 @@ export function createRenderer(options: { siteDir?: string; shippedDir?: string 
       }
     },
     renderInline(source, context) {
+      // Most footprint paths and argv words are plain text: without {{ Handlebars gives them back as they are.
+      if (!source.includes('{{')) return source;
       loadPartials();
       let template = inlineCache.get(source);
       if (!template) {

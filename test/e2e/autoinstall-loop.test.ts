@@ -123,7 +123,7 @@ describe('the generated autoinstall script on loop disks', () => {
     clients.node002 = client(2, { ...net, ip: `${world.subnet}.22`, image: 'bookmbr', macs: ['52:54:00:aa:00:02', mac] });
     const renderer = createRenderer({ siteDir: paths.templates });
     for (const [image, host] of [['bookworm', clients.node001], ['bookmbr', clients.node002]] as const) {
-      makeAutoinstallScripts({ paths, image, imageTree: imageLink(paths, image), layout: layouts[image]!, clients: [host], renderer });
+      await makeAutoinstallScripts({ paths, image, imageTree: imageLink(paths, image), layout: layouts[image]!, clients: [host], renderer });
     }
 
     const all = Object.values(clients);

@@ -15,11 +15,11 @@ const SHOWN_WARNINGS = 10;
  */
 export async function mkautoinstallscriptCommand(options: { image: string; json?: boolean }, command: Command): Promise<void> {
   const image = checkName('image', options.image);
-  await withStore(command, (store) => {
+  await withStore(command, async (store) => {
     const resolved = installLayoutOf(store, image);
     const registry = new ClientRegistry(store.db);
     const groups = new Map(registry.listGroups().map((g) => [g.name, g]));
-    const result = makeAutoinstallScripts({
+    const result = await makeAutoinstallScripts({
       paths: store.paths,
       image,
       imageTree: `${store.paths.images}/${image}`,

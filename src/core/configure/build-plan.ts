@@ -7,7 +7,7 @@ import type { HostConfig } from './host-config.js';
 import { identityRecord, planIdentity, readOwnIdentity } from './identity.js';
 import { emptyStagePlan, type ConfigurePlan, type FileWrite, type StagePlan } from './plan.js';
 import { STAGES, type StageName } from './stages.js';
-import { expandGlob, readSystemInfo, type TreeReader } from './tree.js';
+import { expandGlob, readSystemInfo, type SystemInfo, type TreeReader } from './tree.js';
 
 export interface PlanConfigureOptions {
   tree: TreeReader;
@@ -17,8 +17,19 @@ export interface PlanConfigureOptions {
   stages?: readonly StageName[];
   /** The footprint catalog; the shipped one by default. */
   catalog?: readonly Footprint[];
-  /** detectFootprints() of the same tree and catalog, done once for many hosts (the autoinstall scripts). */
-  detected?: readonly Footprint[];
+  /** prepareTree() of the same tree and catalog, done once for many hosts (the autoinstall scripts). */
+  prepared?: PreparedTree;
+}
+
+/** What planning learns from a tree regardless of the host: worked out once when many hosts share the tree. */
+export interface PreparedTree {
+  system: SystemInfo;
+  /** detectFootprints() of the tree and catalog, every stage. */
+  detected: readonly Footprint[];
+}
+
+export function prepareTree({ tree, catalog = CATALOG }: { tree: TreeReader; catalog?: readonly Footprint[] }): PreparedTree {
+  return { system: readSystemInfo(tree), detected: detectFootprints({ tree, catalog }) };
 }
 
 const NEED_MISSING: Record<HostNeed, (context: PlanContext) => string | null> = {
@@ -48,15 +59,21 @@ function upsert(writes: FileWrite[], write: FileWrite): void {
   else writes.push(write);
 }
 
-function planStage(stage: StageName, matched: Footprint[], options: PlanConfigureOptions & { catalog: readonly Footprint[]; base: PlanContext }): StagePlan {
-  const { tree, renderer, catalog, base, host } = options;
+interface StageInputs extends PlanConfigureOptions {
+  catalog: readonly Footprint[];
+  base: PlanContext;
+  /** The host's own identity files (readOwnIdentity). */
+  own: Map<string, string>;
+}
+
+function planStage(stage: StageName, matched: Footprint[], options: StageInputs): StagePlan {
+  const { tree, renderer, catalog, base, host, own } = options;
   const plan = emptyStagePlan(stage);
   for (const slot of REQUIRED_SLOTS[stage]) {
     if (!matched.some((fp) => fp.slot === slot)) {
       plan.warnings.push(`stage ${stage}: no footprint matches (no ${describeSlot(catalog, slot)} found); nothing written`);
     }
   }
-  const own = readOwnIdentity(tree, host.hostname);
   const owned: string[] = [];
   const active: Footprint[] = [];
   for (const fp of matched) {
@@ -93,16 +110,22 @@ function planStage(stage: StageName, matched: Footprint[], options: PlanConfigur
 export function planConfigure(options: PlanConfigureOptions): ConfigurePlan {
   const { tree, host } = options;
   const catalog = options.catalog ?? CATALOG;
-  const system = readSystemInfo(tree);
+  const system = options.prepared?.system ?? readSystemInfo(tree);
   const stages = STAGES.filter((stage) => (options.stages ?? host.stages ?? STAGES).includes(stage));
-  const matched = options.detected ?? detectFootprints({ tree, catalog, stages });
+  const matched = options.prepared?.detected ?? detectFootprints({ tree, catalog, stages });
   const base = buildContext({ tree, host, system });
+  const own = readOwnIdentity(tree, host.hostname);
+  const inputs: StageInputs = { ...options, catalog, base, own };
   return {
     format: 1,
     host: host.hostname,
     system,
     stages: stages.map((stage) =>
-      planStage(stage, matched.filter((fp) => fp.stage === stage), { ...options, catalog, base }),
+      planStage(
+        stage,
+        matched.filter((fp) => fp.stage === stage),
+        inputs,
+      ),
     ),
   };
 }

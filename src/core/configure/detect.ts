@@ -31,8 +31,18 @@ export function detectFootprints(options: { tree: TreeReader; catalog: readonly 
   return matched.filter((fp) => !fp.slot || winners.get(fp.slot) === fp);
 }
 
+const slotDescriptions = new WeakMap<readonly Footprint[], Map<string, string>>();
+
 /** "ifupdown, netplan or ifcfg": the labels of a slot's footprints, once each, in catalog order. */
 export function describeSlot(catalog: readonly Footprint[], slot: string): string {
+  let known = slotDescriptions.get(catalog);
+  if (!known) slotDescriptions.set(catalog, (known = new Map()));
+  let description = known.get(slot);
+  if (description === undefined) known.set(slot, (description = labelsOf(catalog, slot)));
+  return description;
+}
+
+function labelsOf(catalog: readonly Footprint[], slot: string): string {
   const labels = [...new Set(catalog.filter((fp) => fp.slot === slot).map((fp) => fp.label))];
   if (labels.length <= 1) return labels[0] ?? slot;
   return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;

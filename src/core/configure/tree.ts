@@ -13,20 +13,38 @@ export interface TreeReader {
   list(dir: string): string[];
   /** sha256 (hex) of a regular file's bytes, or undefined when absent (binary-safe). */
   sha256(path: string): string | undefined;
+  /**
+   * expandGlob's answer, when the reader keeps them (a tree that does not change while many hosts are
+   * planned from it). Absent: expandGlob works it out from list and exists.
+   */
+  glob?(pattern: string): readonly string[];
 }
 
 const WILDCARD = /[*?]/;
 
+const compiled = new Map<string, RegExp>();
+
 function wildcardToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
-  return new RegExp(`^${body}$`);
+  let regex = compiled.get(pattern);
+  if (!regex) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+    regex = new RegExp(`^${body}$`);
+    compiled.set(pattern, regex);
+  }
+  return regex;
 }
 
 /**
  * Expands a path whose segments may hold `*` and `?` (never matching a leading dot) into the
- * existing paths, sorted. A path without wildcards comes back when it exists.
+ * existing paths, sorted. A path without wildcards comes back when it exists. The answer may be
+ * shared with other callers: do not change it.
  */
-export function expandGlob(tree: TreeReader, pattern: string): string[] {
+export function expandGlob(tree: TreeReader, pattern: string): readonly string[] {
+  return tree.glob ? tree.glob(pattern) : expandPattern(tree, pattern);
+}
+
+/** expandGlob's work, through list and exists only (what a caching reader calls once per pattern). */
+export function expandPattern(tree: TreeReader, pattern: string): string[] {
   const segments = pattern.split('/').filter(Boolean);
   let paths = [''];
   for (const segment of segments) {

@@ -7,8 +7,7 @@ import { mergeHostTable } from '../../core/autoinstall/host-table.js';
 import { buildLayoutContext } from '../../core/autoinstall/layout-context.js';
 import { staleFiles } from '../../core/autoinstall/manifest.js';
 import type { ClientRecord } from '../../core/clients/client-record.js';
-import { planConfigure } from '../../core/configure/build-plan.js';
-import { detectFootprints } from '../../core/configure/detect.js';
+import { planConfigure, prepareTree, type PreparedTree } from '../../core/configure/build-plan.js';
 import { CATALOG } from '../../core/configure/footprints/index.js';
 import { renderPlanAsShell } from '../../core/configure/shell.js';
 import { UserError } from '../../core/errors.js';
@@ -50,17 +49,27 @@ const EXECUTABLE = 0o755;
  * needs any more are removed. Footprints are detected once: every host's plan reads the image through one
  * caching tree.
  */
-export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): MakeAutoinstallScriptsResult {
-  const { paths, image, imageTree, layout, clients, renderer } = options;
+export async function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): Promise<MakeAutoinstallScriptsResult> {
+  const { paths, image, imageTree, clients } = options;
   checkName('image', image);
   if (!existsSync(imageTree) || !statSync(imageTree).isDirectory()) {
     throw new UserError(`image ${image} has no tree at ${imageTree}: capture it with si getimage (or build it with si mkimage) first`);
   }
-  const groupsOf = options.groupsOf ?? ((client: ClientRecord) => client.groups);
   for (const client of clients) {
     if (client.image !== image) throw new UserError(`client ${client.hostname} is installed from image ${client.image}, not ${image}; render that image's scripts`);
   }
   const files = new ScriptFiles(paths.scripts);
+  try {
+    return await renderInto(files, options);
+  } catch (error) {
+    await files.abandon();
+    throw error;
+  }
+}
+
+async function renderInto(files: ScriptFiles, options: MakeAutoinstallScriptsOptions): Promise<MakeAutoinstallScriptsResult> {
+  const { paths, image, imageTree, layout, clients, renderer } = options;
+  const groupsOf = options.groupsOf ?? ((client: ClientRecord) => client.groups);
   const warnings = new Set<string>();
   const layoutContext = buildLayoutContext(layout);
   const templates = fingerprintTemplates([paths.templates, SHIPPED_TEMPLATES]);
@@ -85,7 +94,7 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
   const catalog = sha256(JSON.stringify(CATALOG));
   const tree = createRecordingTree(imageTree);
   const produced = new Set([master, install, 'hosts']);
-  let detected: ReturnType<typeof detectFootprints> | undefined;
+  let prepared: PreparedTree | undefined;
 
   for (const client of clients) {
     const name = `${client.hostname}.sh`;
@@ -106,8 +115,8 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
     }
     const install = installHostConfig({ client, image, layout: layoutContext });
     for (const warning of install.warnings) warnings.add(warning);
-    detected ??= detectFootprints({ tree, catalog: CATALOG });
-    const plan = planConfigure({ tree, host: install.host, renderer, detected });
+    prepared ??= prepareTree({ tree, catalog: CATALOG });
+    const plan = planConfigure({ tree, host: install.host, renderer, prepared });
     for (const stage of plan.stages) for (const warning of stage.warnings) warnings.add(warning);
     const context = buildHostScriptContext({
       client,
@@ -132,8 +141,7 @@ export function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): 
     const keys = [...new Set([...(treeSame ? (previousReads?.keys ?? []) : []), ...asked])].sort();
     files.manifest.trees[image] = { keys, hash: fingerprintReads(imageTree, keys) };
   }
-  files.save();
-  return { written: files.written, unchanged: files.unchanged, removed: files.removed, warnings: [...warnings] };
+  return { ...(await files.save()), warnings: [...warnings] };
 }
 
 /** Hook scripts in a directory, by name; others are left out. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TreeReader } from '../../core/configure/tree.js';
+import { expandPattern, type TreeReader } from '../../core/configure/tree.js';
 import { createFsTree } from '../configure/fs-tree.js';
 
 /**
@@ -15,6 +15,7 @@ export interface RecordingTree extends TreeReader {
 export function createRecordingTree(root: string): RecordingTree {
   const tree = createFsTree(root);
   const cache = new Map<string, unknown>();
+  const globs = new Map<string, readonly string[]>();
   const ask = <T>(op: string, path: string, answer: () => T): T => {
     const key = `${op}:${path}`;
     if (cache.has(key)) return cache.get(key) as T;
@@ -22,14 +23,24 @@ export function createRecordingTree(root: string): RecordingTree {
     cache.set(key, value);
     return value;
   };
-  return {
+  const recording: RecordingTree = {
     exists: (path) => ask('e', path, () => tree.exists(path)),
     readFile: (path) => ask('r', path, () => tree.readFile(path)),
-    // Shared between calls: expandGlob, the only caller, just iterates.
+    // Shared between calls: expandPattern, the only caller, just iterates.
     list: (dir) => ask('l', dir, () => tree.list(dir)),
     sha256: (path) => ask('s', path, () => tree.sha256(path)),
+    // Worked out once through the recorded questions above, so the fingerprint covers it.
+    glob: (pattern) => {
+      let paths = globs.get(pattern);
+      if (!paths) {
+        paths = Object.freeze(expandPattern(recording, pattern));
+        globs.set(pattern, paths);
+      }
+      return paths;
+    },
     keys: () => [...cache.keys()].sort(),
   };
+  return recording;
 }
 
 /** sha256 over the answers the tree at `root` gives now to the questions in `keys`. */

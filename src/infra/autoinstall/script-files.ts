@@ -1,21 +1,27 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest, type ManifestEntry } from '../../core/autoinstall/manifest.js';
+import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest } from '../../core/autoinstall/manifest.js';
+import { ScriptWriter } from './script-writer.js';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The scripts directory as mkautoinstallscript keeps it: files written only when they change, tracked in a manifest. */
+/**
+ * The scripts directory as mkautoinstallscript keeps it: files written only when they change (on a writer
+ * thread, see script-writer.ts), tracked in a manifest that save() writes once every file is in place.
+ */
 export class ScriptFiles {
   readonly manifest: Manifest;
-  readonly written: string[] = [];
-  readonly unchanged: string[] = [];
-  readonly removed: string[] = [];
+  private readonly writer: ScriptWriter;
+  private readonly pending = new Map<string, { image: string; inputs: string }>();
+  private readonly kept: string[] = [];
+  private readonly removed: string[] = [];
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, MANIFEST_NAME);
     this.manifest = parseManifest(existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+    this.writer = new ScriptWriter(dir);
   }
 
   /** True when the file was rendered from these inputs and is still there at its size: nothing to do. */
@@ -30,26 +36,14 @@ export class ScriptFiles {
   }
 
   keep(name: string): void {
-    this.unchanged.push(name);
+    this.kept.push(name);
   }
 
-  /** Writes the content atomically unless the file already holds it; records it in the manifest. */
+  /** Queues the content for an atomic write unless the file already holds it; save() records it in the manifest. */
   put(name: string, content: string, options: { image: string; inputs: string; mode: number }): void {
-    const digest = sha256(content);
-    const size = Buffer.byteLength(content);
     const previous = this.manifest.files[name];
-    const path = join(this.dir, name);
-    const same = previous?.sha256 === digest && previous.size === size && fileHas(path, size, content);
-    const entry: ManifestEntry = { image: options.image, sha256: digest, size, inputs: options.inputs };
-    this.manifest.files[name] = entry;
-    if (same) {
-      this.unchanged.push(name);
-      return;
-    }
-    const temp = join(this.dir, `.${name}.si-new`);
-    writeFileSync(temp, content, { mode: options.mode });
-    renameSync(temp, path);
-    this.written.push(name);
+    this.pending.set(name, { image: options.image, inputs: options.inputs });
+    this.writer.write({ name, content, mode: options.mode, previous: previous ? { sha256: previous.sha256, size: previous.size } : null });
   }
 
   remove(name: string): void {
@@ -58,18 +52,24 @@ export class ScriptFiles {
     this.removed.push(name);
   }
 
-  save(): void {
+  /** Waits for every queued write, then writes the manifest. The lists come sorted by name. */
+  async save(): Promise<{ written: string[]; unchanged: string[]; removed: string[] }> {
+    const written: string[] = [];
+    const unchanged = [...this.kept];
+    for (const result of await this.writer.finish()) {
+      const { image, inputs } = this.pending.get(result.name) as { image: string; inputs: string };
+      this.manifest.files[result.name] = { image, sha256: result.sha256, size: result.size, inputs };
+      (result.written ? written : unchanged).push(result.name);
+    }
     const temp = join(this.dir, `.${MANIFEST_NAME}.si-new`);
     writeFileSync(temp, formatManifest(this.manifest));
     renameSync(temp, join(this.dir, MANIFEST_NAME));
+    return { written: written.sort(), unchanged: unchanged.sort(), removed: [...this.removed].sort() };
   }
-}
 
-function fileHas(path: string, size: number, content: string): boolean {
-  try {
-    return statSync(path).size === size && readFileSync(path, 'utf8') === content;
-  } catch {
-    return false;
+  /** Stops the writer thread after a failure: files already written stay, the manifest is not saved. */
+  async abandon(): Promise<void> {
+    await this.writer.close();
   }
 }
 

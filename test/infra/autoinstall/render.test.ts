@@ -30,7 +30,7 @@ describe.each(LAYOUTS)('scripts for the %s layout', (name, layout) => {
   let work: string;
   let paths: HomePaths;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     work = tempDir('si-ai-');
     paths = homePaths(join(work, 'home'));
     // A fixed home in the golden files: only the ssh transport's default path shows it.
@@ -43,7 +43,7 @@ describe.each(LAYOUTS)('scripts for the %s layout', (name, layout) => {
       writeFileSync(join(paths.scripts, hook), '#!/bin/sh\necho hook\n');
       chmodSync(join(paths.scripts, hook), 0o755);
     }
-    makeAutoinstallScripts({ paths, image: 'bookworm', imageTree: root, layout, clients: [client(1), client(2, { groups: [] })], renderer: createRenderer() });
+    await makeAutoinstallScripts({ paths, image: 'bookworm', imageTree: root, layout, clients: [client(1), client(2, { groups: [] })], renderer: createRenderer() });
   });
 
   afterAll(() => removeDir(work));

@@ -24,12 +24,12 @@ describe('the generated scripts run with sh', () => {
   let paths: HomePaths;
   const master = (name: string) => join(paths.scripts, `${name}.master`);
 
-  beforeAll(() => {
+  beforeAll(async () => {
     work = tempDir('si-ai-sh-');
     paths = homePaths(join(work, 'home'));
     const root = materializeRoot(FIXTURE_ROOTS[0]!, join(work, 'image'));
     for (const [name, layout] of Object.entries(LAYOUTS)) {
-      makeAutoinstallScripts({ paths, image: name, imageTree: root, layout, clients: [client(1, { hostname: `host-${name}`, image: name })], renderer: createRenderer() });
+      await makeAutoinstallScripts({ paths, image: name, imageTree: root, layout, clients: [client(1, { hostname: `host-${name}`, image: name })], renderer: createRenderer() });
     }
   });
   afterAll(() => removeDir(work));
