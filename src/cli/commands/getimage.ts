@@ -4,7 +4,9 @@ import { UserError } from '../../core/errors.js';
 import { checkHostAddress, checkPort, checkSshUser } from '../../core/capture/target.js';
 import { checkName } from '../../core/names.js';
 import { parseExcludeFile } from '../../core/capture/excludes.js';
-import { captureImage, type CaptureSummary } from '../../infra/capture/capture-image.js';
+import type { CaptureSummary } from '../../infra/capture/capture-image.js';
+import { connectGolden } from '../../infra/capture/connect-golden.js';
+import { hostPattern } from '../../core/ssh/known-hosts.js';
 import { withStore } from '../context.js';
 import { formatBytes, formatSeconds, note, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -30,6 +32,10 @@ export async function getimageCommand(options: GetimageOptions, command: Command
   const progress = createProgress({ quiet: Boolean(options.json) });
   const summary = await withStore(command, async (store) => {
     try {
+      progress.phase(`connecting to ${user}@${hostPattern(host, port)}`);
+      const connection = connectGolden(store.paths, { host, port, user, keyPath: options.sshKey });
+      // The capture code (execa, zod) loads while the ssh handshake is under way.
+      const { captureImage } = await import('../../infra/capture/capture-image.js');
       return await captureImage(store, {
         image,
         host,
@@ -40,7 +46,7 @@ export async function getimageCommand(options: GetimageOptions, command: Command
         dryRun: Boolean(options.dryRun),
         onProgress: options.json ? undefined : (p) => progress.update(p),
         onPhase: (text) => progress.phase(text),
-      });
+      }, connection);
     } finally {
       progress.stop();
     }

@@ -9,9 +9,10 @@ import { hostPattern } from '../../core/ssh/known-hosts.js';
 import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
-import { collectMounts, collectProbe } from '../probe/collect.js';
+import { collectProbe } from '../probe/collect.js';
+import { connectGolden, type GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
-import { defaultKeyCandidates, SshSession } from '../ssh/session.js';
+import type { SshSession } from '../ssh/session.js';
 import type { ImageStore } from '../images/image-store.js';
 
 export interface CaptureRequest {
@@ -48,20 +49,21 @@ export interface CaptureSummary {
 
 /**
  * si getimage: over ssh2, the mount table (which decides the excludes); then the whole root with rsync
- * over OpenSSH into a new version while the rest of the layout is read beside it.
+ * over OpenSSH into a new version while the rest of the layout is read beside it. `connection` is the
+ * connectGolden() the caller may have started before loading this module; one is started otherwise.
  */
-export async function captureImage(store: ImageStore, request: CaptureRequest): Promise<CaptureSummary> {
-  checkName('image', request.image);
-  const started = process.hrtime.bigint();
-  const keyPath = request.keyPath ?? defaultKeyCandidates(store.paths.sshKey).find((k) => fs.existsSync(k));
-  const target = { host: request.host, port: request.port, user: request.user, keyPath, knownHostsFile: store.paths.knownHosts };
-
-  request.onPhase?.(`connecting to ${request.user}@${hostPattern(request.host, request.port)}`);
-  const session = await SshSession.connect(target);
-  const release = request.dryRun ? () => {} : lockOrClose(store, request.image, session);
+export async function captureImage(store: ImageStore, request: CaptureRequest, connection?: GoldenConnection): Promise<CaptureSummary> {
+  if (!connection) {
+    checkName('image', request.image);
+    request.onPhase?.(`connecting to ${request.user}@${hostPattern(request.host, request.port)}`);
+  }
+  const { target, started, ready } = connection ?? connectGolden(store.paths, request);
+  const { keyPath } = target;
+  const { session, mounts } = await ready;
+  // From here on the session is ours to close, whatever happens.
+  const release = lockOrClose(store, request, session);
   let scratch: string | null = null;
   try {
-    const mounts = await collectMounts(session);
     const excludes = captureExcludes(buildMountFacts(mounts.findmnt, mounts.swaps), request.excludes);
     const copyStarted = process.hrtime.bigint();
     const current = store.registry.findImage(request.image)?.currentVersion ?? null;
@@ -109,9 +111,10 @@ export async function captureImage(store: ImageStore, request: CaptureRequest): 
   }
 }
 
-function lockOrClose(store: ImageStore, image: string, session: SshSession): () => void {
+function lockOrClose(store: ImageStore, request: CaptureRequest, session: SshSession): () => void {
   try {
-    return store.lock(image);
+    checkName('image', request.image);
+    return request.dryRun ? () => {} : store.lock(request.image);
   } catch (error) {
     session.close();
     throw error;

@@ -1,27 +1,15 @@
 import { BOOTLOADER_EVIDENCE, type RawProbe } from '../../core/layout/build-captured.js';
-
-/** What the probe needs from a system: the golden client over ssh, or the local machine. */
-export interface SystemAccess {
-  exec(argv: readonly string[]): Promise<{ stdout: string; exitCode: number | null }>;
-  readFile(path: string): Promise<string | null>;
-}
+import { FINDMNT_ARGV, type MountTable, type SystemAccess } from './mounts.js';
 
 export const LSBLK_ARGV = ['lsblk', '--json', '--bytes', '--output', 'NAME,PATH,TYPE,SIZE,MODEL,PTTYPE,PTUUID,LOG-SEC'];
-export const FINDMNT_ARGV = ['findmnt', '--json', '--list', '--output', 'TARGET,SOURCE,FSTYPE,OPTIONS,UUID,LABEL'];
 const VGS_ARGV = ['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,pv_name'];
 const LVS_ARGV = ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_size,lv_path'];
 
 /** Channels open at once: below OpenSSH's default MaxSessions of 10. */
 const PARALLEL = 6;
 
-/** The mount table and swap areas, which decide a capture's excludes before anything else is read. */
-export async function collectMounts(system: SystemAccess): Promise<Pick<RawProbe, 'findmnt' | 'swaps'>> {
-  const [mounts, swaps] = await Promise.all([system.exec(FINDMNT_ARGV), system.readFile('/proc/swaps')]);
-  return { findmnt: mounts.exitCode === 0 ? mounts.stdout : null, swaps };
-}
-
 /** Runs the read-only commands behind a captured layout; a tool that is missing leaves its part empty. */
-export async function collectProbe(system: SystemAccess, known: Partial<Pick<RawProbe, 'findmnt' | 'swaps'>> = {}): Promise<RawProbe> {
+export async function collectProbe(system: SystemAccess, known: Partial<MountTable> = {}): Promise<RawProbe> {
   const now = new Date();
   const limit = limiter(PARALLEL);
   const exec = (argv: readonly string[]) => limit(() => system.exec(argv));

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { capture } from '../run.js';
-import type { SystemAccess } from './collect.js';
+import type { SystemAccess } from './mounts.js';
 
 /** The machine si runs on (`si prepareclient` on the golden client itself). */
 export const localSystem: SystemAccess = {
