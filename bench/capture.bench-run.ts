@@ -12,8 +12,9 @@ import { buildRsyncArgv } from '../src/infra/rsync/argv.js';
 import { DEFAULT_EXCLUDES } from '../src/core/capture/excludes.js';
 import { run } from '../src/infra/run.js';
 
-const FILES = 20_000;
-const ROUNDS = 5;
+// The tree: 20,000 files on a minbase system. SI_BENCH_FILES and SI_BENCH_ROUNDS try other sizes.
+const FILES = Number(process.env.SI_BENCH_FILES ?? 20_000);
+const ROUNDS = Number(process.env.SI_BENCH_ROUNDS ?? 5);
 
 let world: World;
 let golden: GoldenClient;
