@@ -46,8 +46,8 @@ const EXECUTABLE = 0o755;
 /**
  * Renders scripts/IMAGE.master, one scripts/HOST.sh per client, the generic scripts/install.sh and the host
  * table scripts/hosts. Files whose inputs are unchanged are left alone; files of this image that no client
- * needs any more are removed. Footprints are detected once: every host's plan reads the image through one
- * caching tree.
+ * needs any more are removed. The image is read once for all hosts (prepareTree and one caching tree), and
+ * files are written on a writer thread while the next hosts render; the manifest is saved last.
  */
 export async function makeAutoinstallScripts(options: MakeAutoinstallScriptsOptions): Promise<MakeAutoinstallScriptsResult> {
   const { paths, image, imageTree, clients } = options;
