@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InternalError, UserError } from '../core/errors.js';
 import { collect } from './context.js';
@@ -29,11 +30,17 @@ const image = {
   imageGcCommand: lazy(imageModule, 'imageGcCommand'),
 };
 
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 /** Every command, its options and help, in one table. Each action is a thin adapter into core/infra. */
 export function buildProgram(): Command {
   const program = new Command('si')
     .description('sisuite: capture golden clients into versioned images and install clients from them')
     .option('--home <dir>', 'sisuite home (default: $SI_HOME or /var/lib/sisuite)')
+    .version(packageVersion(), '-V, --version', 'print the sisuite version')
     .showHelpAfterError()
     .exitOverride();
 
