@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest } from '../../core/autoinstall/manifest.js';
+import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest, type ManifestEntry } from '../../core/autoinstall/manifest.js';
 import { ScriptWriter } from './script-writer.js';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -42,8 +42,23 @@ export class ScriptFiles {
   /** Queues the content for an atomic write unless the file already holds it; save() records it in the manifest. */
   put(name: string, content: string, options: { image: string; inputs: string; mode: number }): void {
     const previous = this.manifest.files[name];
+    if (previous && this.holds(name, previous, content)) {
+      this.manifest.files[name] = { ...previous, image: options.image, inputs: options.inputs };
+      this.kept.push(name);
+      return;
+    }
     this.pending.set(name, { image: options.image, inputs: options.inputs });
     this.writer.write({ name, content, mode: options.mode, previous: previous ? { sha256: previous.sha256, size: previous.size } : null });
+  }
+
+  /** The manifest says the file holds this content, and it is there at that size (as isCurrent trusts). */
+  private holds(name: string, entry: ManifestEntry, content: string): boolean {
+    if (Buffer.byteLength(content) !== entry.size || sha256(content) !== entry.sha256) return false;
+    try {
+      return statSync(join(this.dir, name)).size === entry.size;
+    } catch {
+      return false;
+    }
   }
 
   remove(name: string): void {
