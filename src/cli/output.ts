@@ -1,4 +1,8 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableConstructor from 'cli-table3';
+
+// Loaded when a table is printed: commands that print none (si getimage) start faster without it.
+const load = createRequire(import.meta.url);
 
 /** The only module that writes results: stdout for results, stderr for progress and notes. */
 export function printJson(value: unknown): void {
@@ -15,6 +19,7 @@ export function note(text: string): void {
 
 export function printTable(head: string[], rows: (string | number)[][]): void {
   if (rows.length === 0) return;
+  const Table = load('cli-table3') as typeof TableConstructor;
   const table = new Table({ head, style: { head: [], border: [] }, chars: plainBorders });
   for (const row of rows) table.push(row.map(String));
   printLine(table.toString());

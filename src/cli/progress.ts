@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import type { RsyncProgress } from '../infra/rsync/output.js';
 import { formatBytes, note } from './output.js';
 
@@ -27,6 +28,8 @@ export function createProgress(options: { quiet: boolean }): ProgressReporter {
 }
 
 function terminalBar(): ProgressReporter {
+  // Loaded only for a terminal: --json and piped runs start without it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     { format: '  [{bar}] {percentage}%  {done}  {rate}  eta {eta_text}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

@@ -34,7 +34,9 @@ export async function getimageCommand(options: GetimageOptions, command: Command
     try {
       progress.phase(`connecting to ${user}@${hostPattern(host, port)}`);
       const connection = connectGolden(store.paths, { host, port, user, keyPath: options.sshKey });
-      // The capture code (execa, zod) loads while the ssh handshake is under way.
+      // The capture code (execa, zod) loads while the server authenticates us: loading it sooner would hold
+      // up the key exchange, which needs this thread.
+      await connection.handshake;
       const { captureImage } = await import('../../infra/capture/capture-image.js');
       return await captureImage(store, {
         image,

@@ -8,6 +8,8 @@ export interface GoldenConnection {
   target: SshTarget;
   /** When connecting began: a capture's time counts from here. */
   started: bigint;
+  /** Settles when the key exchange is done (or connecting failed): the client waits for the server then. */
+  handshake: Promise<void>;
   ready: Promise<{ session: SshSession; mounts: MountTable }>;
 }
 
@@ -20,8 +22,10 @@ export function connectGolden(paths: HomePaths, request: { host: string; port: n
   const keyPath = request.keyPath ?? defaultKeyCandidates(paths.sshKey).find((k) => fs.existsSync(k));
   const target: SshTarget = { host: request.host, port: request.port, user: request.user, keyPath, knownHostsFile: paths.knownHosts };
   const started = process.hrtime.bigint();
+  let handshakeDone = () => {};
+  const handshake = new Promise<void>((resolve) => (handshakeDone = resolve));
   const ready = (async () => {
-    const session = await SshSession.connect(target);
+    const session = await SshSession.connect(target, handshakeDone);
     try {
       return { session, mounts: await collectMounts(session) };
     } catch (error) {
@@ -30,6 +34,6 @@ export function connectGolden(paths: HomePaths, request: { host: string; port: n
     }
   })();
   // Awaited by the capture; until then a failure must not count as an unhandled rejection.
-  ready.catch(() => undefined);
-  return { target, started, ready };
+  ready.catch(() => undefined).finally(handshakeDone);
+  return { target, started, handshake, ready };
 }

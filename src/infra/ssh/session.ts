@@ -34,7 +34,8 @@ export class SshSession {
     readonly target: SshTarget,
   ) {}
 
-  static async connect(target: SshTarget): Promise<SshSession> {
+  /** `onHandshake`: called once the key exchange is done, while the server still authenticates us. */
+  static async connect(target: SshTarget, onHandshake?: () => void): Promise<SshSession> {
     const client = new Client();
     const where = `${target.user}@${hostPattern(target.host, target.port)}`;
     let refusal: UserError | null = null;
@@ -62,6 +63,7 @@ export class SshSession {
     };
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
+      if (onHandshake) client.once('handshake', () => onHandshake());
       client.once('error', (error: Error & { level?: string; code?: string }) => {
         if (refusal) return reject(refusal);
         reject(describeConnectError(error, where, target));
