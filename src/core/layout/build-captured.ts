@@ -1,5 +1,7 @@
 import { capturedLayoutSchema, type CapturedLayout, type CapturedDisk, type FstabEntry } from './captured.js';
 import { detectBootloader, BOOTLOADER_EVIDENCE } from './bootloader-evidence.js';
+import { buildFilesystems, parseSwaps } from './mount-facts.js';
+import { parseJson, toInt, unescapeOctal } from './probe-text.js';
 
 /** What `si prepareclient` reads on the golden client, as text, before any parsing. */
 export interface RawProbe {
@@ -27,9 +29,6 @@ export interface RawProbe {
 }
 
 export { BOOTLOADER_EVIDENCE };
-
-/** Block-device filesystems a capture copies; everything else mounted is pseudo, remote or virtual. */
-export const LOCAL_FSTYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'msdos', 'f2fs', 'jfs', 'reiserfs', 'zfs', 'exfat', 'ntfs', 'ntfs3']);
 
 interface LsblkDevice {
   name?: string;
@@ -71,21 +70,6 @@ export function buildCapturedLayout(raw: RawProbe): CapturedLayout {
   return capturedLayoutSchema.parse(layout);
 }
 
-function parseJson<T>(text: string | null, what: string, warnings: string[]): T | null {
-  if (text === null || text.trim() === '') return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    warnings.push(`${what} output is not JSON; its part of the layout is empty`);
-    return null;
-  }
-}
-
-function toInt(value: number | string | null | undefined, fallback = 0): number {
-  const n = typeof value === 'string' ? Number.parseInt(value, 10) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
-}
-
 interface SfdiskJson {
   partitiontable?: {
     label?: string;
@@ -121,35 +105,6 @@ function buildDisk(device: LsblkDevice, sfdiskText: string | undefined, warnings
   };
 }
 
-interface FindmntJson {
-  filesystems?: { target: string; source: string; fstype: string; options: string; uuid?: string | null; label?: string | null }[];
-}
-
-/** The mounts and swap areas alone: what a capture needs before it starts copying (its excludes). */
-export function buildMountFacts(findmnt: string | null, swaps: string | null): Pick<CapturedLayout, 'filesystems' | 'swap'> {
-  return { filesystems: buildFilesystems(findmnt, []), swap: parseSwaps(swaps ?? '') };
-}
-
-function buildFilesystems(text: string | null, warnings: string[]): CapturedLayout['filesystems'] {
-  const list = parseJson<FindmntJson>(text, 'findmnt', warnings)?.filesystems ?? [];
-  const filesystems = list.map((fs) => ({
-    source: fs.source,
-    fstype: fs.fstype,
-    uuid: fs.uuid ?? null,
-    label: fs.label ?? null,
-    mountpoint: fs.target,
-    options: fs.options,
-    local: LOCAL_FSTYPES.has(fs.fstype),
-  }));
-  const root = filesystems.find((fs) => fs.mountpoint === '/');
-  if (!root) warnings.push('findmnt shows no / mount: the capture copies / as one filesystem');
-  else if (!root.local) {
-    warnings.push(`/ is ${root.fstype}, not a block-device filesystem: it is captured all the same`);
-    root.local = true;
-  }
-  return filesystems;
-}
-
 export function parseFstab(text: string): FstabEntry[] {
   const entries: FstabEntry[] = [];
   for (const line of text.split('\n')) {
@@ -159,24 +114,6 @@ export function parseFstab(text: string): FstabEntry[] {
     entries.push({ spec: unescapeOctal(spec), file: unescapeOctal(file), vfstype, options, freq: toInt(freq), passno: toInt(passno) });
   }
   return entries;
-}
-
-/** fstab and /proc/swaps write spaces in paths as \040. */
-function unescapeOctal(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-}
-
-function parseSwaps(text: string): CapturedLayout['swap'] {
-  return text
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f.length >= 3 && f[0])
-    .map(([path = '', kind = '', sizeKiB = '0']) => ({
-      path: unescapeOctal(path),
-      kind: kind === 'file' ? ('file' as const) : ('partition' as const),
-      sizeBytes: toInt(sizeKiB) * 1024,
-    }));
 }
 
 function parseMdstat(text: string | null): CapturedLayout['raid'] {

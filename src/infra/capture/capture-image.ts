@@ -3,7 +3,7 @@ import os from 'node:os';
 import { checkName } from '../../core/names.js';
 import { captureExcludes } from '../../core/capture/excludes.js';
 import { rsyncRootSource } from '../../core/capture/target.js';
-import { buildCapturedLayout, buildMountFacts } from '../../core/layout/build-captured.js';
+import { buildMountFacts } from '../../core/layout/mount-facts.js';
 import type { CapturedLayout } from '../../core/layout/captured.js';
 import { hostPattern } from '../../core/ssh/known-hosts.js';
 import { buildRsyncArgv } from '../rsync/argv.js';
@@ -92,11 +92,12 @@ export async function captureImage(store: ImageStore, request: CaptureRequest, c
           }
         : undefined,
     });
-    const probing = Promise.all([collectProbe(session, mounts), session.readFile(LAYOUT_PATH)]);
+    // The layout code (and its schema, zod) loads beside the copy: nothing before the copy needs it.
+    const probing = Promise.all([collectProbe(session, mounts), session.readFile(LAYOUT_PATH), import('../../core/layout/build-captured.js')]);
     const [copied, probed] = await Promise.allSettled([copying, probing]);
     if (copied.status === 'rejected') throw copied.reason;
     if (probed.status === 'rejected') throw probed.reason;
-    const [raw, previousLayout] = probed.value;
+    const [raw, previousLayout, { buildCapturedLayout }] = probed.value;
     const layout = buildCapturedLayout(raw);
     const stats = parseStats(copied.value.stdout);
     const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];

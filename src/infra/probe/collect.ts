@@ -1,4 +1,5 @@
-import { BOOTLOADER_EVIDENCE, type RawProbe } from '../../core/layout/build-captured.js';
+import type { RawProbe } from '../../core/layout/build-captured.js';
+import { BOOTLOADER_EVIDENCE } from '../../core/layout/bootloader-evidence.js';
 import { FINDMNT_ARGV, type MountTable, type SystemAccess } from './mounts.js';
 
 export const LSBLK_ARGV = ['lsblk', '--json', '--bytes', '--output', 'NAME,PATH,TYPE,SIZE,MODEL,PTTYPE,PTUUID,LOG-SEC'];
