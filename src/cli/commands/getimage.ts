@@ -38,17 +38,13 @@ export async function getimageCommand(options: GetimageOptions, command: Command
       // up the key exchange, which needs this thread.
       await connection.handshake;
       const { captureImage } = await import('../../infra/capture/capture-image.js');
-      return await captureImage(store, {
+      return await captureImage(store, connection, {
         image,
-        host,
-        port,
-        user,
-        keyPath: options.sshKey,
         excludes,
         dryRun: Boolean(options.dryRun),
         onProgress: options.json ? undefined : (p) => progress.update(p),
         onPhase: (text) => progress.phase(text),
-      }, connection);
+      });
     } finally {
       progress.stop();
     }

@@ -48,14 +48,15 @@ export class ScriptFiles {
       return;
     }
     this.pending.set(name, { image: options.image, inputs: options.inputs });
-    this.writer.write({ name, content, mode: options.mode, previous: previous ? { sha256: previous.sha256, size: previous.size } : null });
+    this.writer.write({ name, content, mode: options.mode });
   }
 
-  /** The manifest says the file holds this content, and it is there at that size (as isCurrent trusts). */
+  /** The manifest says the file was written with this content, and the file still holds it. */
   private holds(name: string, entry: ManifestEntry, content: string): boolean {
+    // Sizes first: changed content mostly changes the size too, and then nothing is hashed or read.
     if (Buffer.byteLength(content) !== entry.size || sha256(content) !== entry.sha256) return false;
     try {
-      return statSync(join(this.dir, name)).size === entry.size;
+      return readFileSync(join(this.dir, name), 'utf8') === content;
     } catch {
       return false;
     }
@@ -70,16 +71,15 @@ export class ScriptFiles {
   /** Waits for every queued write, then writes the manifest. The lists come sorted by name. */
   async save(): Promise<{ written: string[]; unchanged: string[]; removed: string[] }> {
     const written: string[] = [];
-    const unchanged = [...this.kept];
     for (const result of await this.writer.finish()) {
       const { image, inputs } = this.pending.get(result.name) as { image: string; inputs: string };
       this.manifest.files[result.name] = { image, sha256: result.sha256, size: result.size, inputs };
-      (result.written ? written : unchanged).push(result.name);
+      written.push(result.name);
     }
     const temp = join(this.dir, `.${MANIFEST_NAME}.si-new`);
     writeFileSync(temp, formatManifest(this.manifest));
     renameSync(temp, join(this.dir, MANIFEST_NAME));
-    return { written: written.sort(), unchanged: unchanged.sort(), removed: [...this.removed].sort() };
+    return { written: written.sort(), unchanged: [...this.kept].sort(), removed: [...this.removed].sort() };
   }
 
   /** Stops the writer thread after a failure: files already written stay, the manifest is not saved. */

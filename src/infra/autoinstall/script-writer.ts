@@ -1,21 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError, UserError } from '../../core/errors.js';
 
-/** One file for the writer thread: written (new file, then rename) unless it already holds `content`. */
+/** One file for the writer thread: written to a new file, then renamed into place. */
 export interface WriteRequest {
   name: string;
   content: string;
   mode: number;
-  /** What the manifest says the file holds now. */
-  previous: { sha256: string; size: number } | null;
 }
 
+/** What the manifest records of a written file. */
 export interface WriteResult {
   name: string;
   sha256: string;
   size: number;
-  /** False when the file already held the content. */
-  written: boolean;
 }
 
 export type ToWriter = { files: WriteRequest[] } | { end: true };
@@ -27,7 +24,7 @@ const WORKER_SOURCE = new URL('./script-writer.worker.js', import.meta.url);
 
 /**
  * Writes the files of one directory, in order, on a worker thread started with the first file, while
- * the caller goes on rendering. finish() waits for the last write and tells what each one did; close()
+ * the caller goes on rendering. finish() waits for the last write and reports each file's digest; close()
  * stops the thread (after a failure on the caller's side, unsent files are dropped).
  */
 export class ScriptWriter {

@@ -3,7 +3,7 @@
 // small files keeps the kernel as busy as rendering them keeps node; on a second thread the two overlap.
 // Plain JavaScript, so that this one file runs both from the sources (tests) and from dist/.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -14,27 +14,12 @@ const results = [];
 /** @type {string | undefined} */
 let failure;
 
-/** @param {string} path @param {number} size @param {string} content */
-function fileHas(path, size, content) {
-  try {
-    return statSync(path).size === size && readFileSync(path, 'utf8') === content;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes the content (new file, then rename) unless the file already holds it. @param {import('./script-writer.js').WriteRequest} file */
+/** Writes the content to a new file and renames it into place. @param {import('./script-writer.js').WriteRequest} file */
 function write(file) {
-  const sha256 = createHash('sha256').update(file.content).digest('hex');
-  const size = Buffer.byteLength(file.content);
-  const path = join(dir, file.name);
-  const same = file.previous?.sha256 === sha256 && file.previous.size === size && fileHas(path, size, file.content);
-  if (!same) {
-    const temp = join(dir, `.${file.name}.si-new`);
-    writeFileSync(temp, file.content, { mode: file.mode });
-    renameSync(temp, path);
-  }
-  results.push({ name: file.name, sha256, size, written: !same });
+  const temp = join(dir, `.${file.name}.si-new`);
+  writeFileSync(temp, file.content, { mode: file.mode });
+  renameSync(temp, join(dir, file.name));
+  results.push({ name: file.name, sha256: createHash('sha256').update(file.content).digest('hex'), size: Buffer.byteLength(file.content) });
 }
 
 parentPort?.on('message', (/** @type {import('./script-writer.js').ToWriter} */ message) => {

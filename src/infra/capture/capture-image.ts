@@ -10,17 +10,14 @@ import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
 import { collectProbe } from '../probe/collect.js';
-import { connectGolden, type GoldenConnection } from './connect-golden.js';
+import type { GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
 import type { SshSession } from '../ssh/session.js';
 import type { ImageStore } from '../images/image-store.js';
 
+/** What to capture; where from is the connection's target. */
 export interface CaptureRequest {
   image: string;
-  host: string;
-  port: number;
-  user: string;
-  keyPath?: string;
   excludes: string[];
   dryRun: boolean;
   onProgress?: (progress: RsyncProgress) => void;
@@ -50,15 +47,11 @@ export interface CaptureSummary {
 /**
  * si getimage: over ssh2, the mount table (which decides the excludes); then the whole root with rsync
  * over OpenSSH into a new version while the rest of the layout is read beside it. `connection` is the
- * connectGolden() the caller may have started before loading this module; one is started otherwise.
+ * connectGolden() the caller started before loading this module; the session is closed here.
  */
-export async function captureImage(store: ImageStore, request: CaptureRequest, connection?: GoldenConnection): Promise<CaptureSummary> {
-  if (!connection) {
-    checkName('image', request.image);
-    request.onPhase?.(`connecting to ${request.user}@${hostPattern(request.host, request.port)}`);
-  }
-  const { target, started, ready } = connection ?? connectGolden(store.paths, request);
-  const { keyPath } = target;
+export async function captureImage(store: ImageStore, connection: GoldenConnection, request: CaptureRequest): Promise<CaptureSummary> {
+  const { target, started, ready } = connection;
+  const source = `${target.user}@${hostPattern(target.host, target.port)}`;
   const { session, mounts } = await ready;
   // From here on the session is ours to close, whatever happens.
   const release = lockOrClose(store, request, session);
@@ -70,13 +63,13 @@ export async function captureImage(store: ImageStore, request: CaptureRequest, c
     const destination = copyDestination(store, request, current);
     if (request.dryRun && current === null) scratch = destination;
     const argv = buildRsyncArgv({
-      source: rsyncRootSource(request.user, request.host),
+      source: rsyncRootSource(target.user, target.host),
       destination: `${destination}/`,
       preserveAll: true,
       delete: true,
       linkDest: current === null || request.dryRun ? undefined : store.versionPath(request.image, current),
       excludes,
-      ssh: { port: request.port, keyPath, knownHostsFile: store.paths.knownHosts },
+      ssh: { port: target.port, keyPath: target.keyPath, knownHostsFile: target.knownHostsFile },
       progress: Boolean(request.onProgress),
       stats: true,
       dryRun: request.dryRun,
@@ -101,10 +94,10 @@ export async function captureImage(store: ImageStore, request: CaptureRequest, c
     const layout = buildCapturedLayout(raw);
     const stats = parseStats(copied.value.stdout);
     const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
-    if (request.dryRun) return summarize({ request, layout, excludes, stats, warnings, version: null, current, started, copyStarted });
+    if (request.dryRun) return summarize({ request, source, layout, excludes, stats, warnings, version: null, current, started, copyStarted });
     await recordLayout({ session, tree: destination, layout, previous: previousLayout });
-    const version = commit(store, request, layout, excludes, stats);
-    return summarize({ request, layout, excludes, stats, warnings, version, current, started, copyStarted });
+    const version = commit(store, request, source, layout, excludes, stats);
+    return summarize({ request, source, layout, excludes, stats, warnings, version, current, started, copyStarted });
   } finally {
     release();
     session.close();
@@ -133,12 +126,12 @@ function copyDestination(store: ImageStore, request: CaptureRequest, current: nu
   return destination;
 }
 
-function commit(store: ImageStore, request: CaptureRequest, layout: CapturedLayout, excludes: string[], stats: RsyncStats): number {
+function commit(store: ImageStore, request: CaptureRequest, source: string, layout: CapturedLayout, excludes: string[], stats: RsyncStats): number {
   const version = store.commitIncoming({
     image: request.image,
     origin: 'capture',
     createdAt: new Date().toISOString(),
-    source: `${request.user}@${hostPattern(request.host, request.port)}`,
+    source,
     sizeBytes: stats.totalSize,
     fileCount: stats.files,
     layout,
@@ -150,6 +143,7 @@ function commit(store: ImageStore, request: CaptureRequest, layout: CapturedLayo
 
 function summarize(options: {
   request: CaptureRequest;
+  source: string;
   layout: CapturedLayout;
   excludes: string[];
   stats: RsyncStats;
@@ -159,14 +153,14 @@ function summarize(options: {
   started: bigint;
   copyStarted: bigint;
 }): CaptureSummary {
-  const { request, layout, excludes, stats, warnings, version, current, started, copyStarted } = options;
+  const { request, source, layout, excludes, stats, warnings, version, current, started, copyStarted } = options;
   const now = process.hrtime.bigint();
   return {
     image: request.image,
     version,
     previousVersion: current,
     dryRun: request.dryRun,
-    source: `${request.user}@${hostPattern(request.host, request.port)}`,
+    source,
     files: stats.files,
     totalBytes: stats.totalSize,
     transferredFiles: stats.transferredFiles,

@@ -1,9 +1,10 @@
-// The writer thread behind ScriptFiles: what it writes, what it leaves alone, and how it fails.
+// ScriptFiles and the writer thread behind it: what they write, what they leave alone, and how they fail.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
+import { ScriptFiles } from '../../../src/infra/autoinstall/script-files.js';
 import { ScriptWriter } from '../../../src/infra/autoinstall/script-writer.js';
 import { removeDir, tempDir } from '../configure/trees.js';
 
@@ -19,34 +20,37 @@ describe('the script writer thread', () => {
   it('writes more files than one message holds, in order, with their modes, and leaves no temporary file', async () => {
     const writer = new ScriptWriter(dir);
     const names = Array.from({ length: 150 }, (_, i) => `host${String(i).padStart(3, '0')}.sh`);
-    for (const name of names) writer.write({ name, content: `#!/bin/sh\necho ${name}\n`, mode: 0o755, previous: null });
+    for (const name of names) writer.write({ name, content: `#!/bin/sh\necho ${name}\n`, mode: 0o755 });
     const results = await writer.finish();
     expect(results.map((r) => r.name)).toEqual(names);
-    expect(results.every((r) => r.written)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(names);
     expect(readFileSync(join(dir, 'host149.sh'), 'utf8')).toBe('#!/bin/sh\necho host149.sh\n');
     expect(statSync(join(dir, 'host000.sh')).mode & 0o777).toBe(0o755);
-    expect(results[7]).toEqual({ name: 'host007.sh', sha256: sha256('#!/bin/sh\necho host007.sh\n'), size: 26, written: true });
+    expect(results[7]).toEqual({ name: 'host007.sh', sha256: sha256('#!/bin/sh\necho host007.sh\n'), size: 26 });
   });
 
   it('leaves a file alone that already holds the content, and rewrites one changed behind its back', async () => {
-    writeFileSync(join(dir, 'same.sh'), 'same\n');
-    writeFileSync(join(dir, 'edited.sh'), 'edited by hand\n');
+    const first = new ScriptFiles(dir);
+    first.put('same.sh', 'same\n', { image: 'img', inputs: 'a', mode: 0o755 });
+    first.put('edited.sh', 'rendered\n', { image: 'img', inputs: 'a', mode: 0o755 });
+    await first.save();
+    writeFileSync(join(dir, 'edited.sh'), 'by hand!\n');
     const before = statSync(join(dir, 'same.sh')).ino;
-    const writer = new ScriptWriter(dir);
-    writer.write({ name: 'same.sh', content: 'same\n', mode: 0o755, previous: { sha256: sha256('same\n'), size: 5 } });
-    writer.write({ name: 'edited.sh', content: 'rendered\n', mode: 0o755, previous: { sha256: sha256('rendered\n'), size: 9 } });
-    const results = await writer.finish();
-    expect(results.map((r) => [r.name, r.written])).toEqual([['same.sh', false], ['edited.sh', true]]);
+    const again = new ScriptFiles(dir);
+    again.put('same.sh', 'same\n', { image: 'img', inputs: 'b', mode: 0o755 });
+    again.put('edited.sh', 'rendered\n', { image: 'img', inputs: 'b', mode: 0o755 });
+    const result = await again.save();
+    expect([result.unchanged, result.written]).toEqual([['same.sh'], ['edited.sh']]);
     expect(statSync(join(dir, 'same.sh')).ino).toBe(before);
     expect(readFileSync(join(dir, 'edited.sh'), 'utf8')).toBe('rendered\n');
+    expect(again.manifest.files['same.sh']).toEqual({ image: 'img', sha256: sha256('same\n'), size: 5, inputs: 'b' });
   });
 
   it('reports a directory it cannot write to as one line naming the file, and writes nothing after it', async () => {
     const file = join(dir, 'not-a-directory');
     writeFileSync(file, '');
     const writer = new ScriptWriter(join(file, 'scripts'));
-    writer.write({ name: 'a.sh', content: 'a\n', mode: 0o755, previous: null });
+    writer.write({ name: 'a.sh', content: 'a\n', mode: 0o755 });
     const failure = writer.finish();
     await expect(failure).rejects.toBeInstanceOf(UserError);
     await expect(failure).rejects.toThrow(/^cannot write .*not-a-directory\/scripts\/a\.sh: ENOTDIR.*; check the permissions and free space of /);
@@ -56,7 +60,7 @@ describe('the script writer thread', () => {
   it('answers at once when nothing was queued, and close() stops a thread that will never be asked to finish', async () => {
     expect(await new ScriptWriter(dir).finish()).toEqual([]);
     const writer = new ScriptWriter(dir);
-    for (let i = 0; i < 70; i++) writer.write({ name: `f${i}`, content: 'x', mode: 0o644, previous: null });
+    for (let i = 0; i < 70; i++) writer.write({ name: `f${i}`, content: 'x', mode: 0o644 });
     await writer.close();
     expect(await writer.finish()).toEqual([]);
   });
