@@ -1,4 +1,5 @@
-import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
+import type { ResultPromise } from 'execa';
 
 /**
  * The one runner for every external program: an argv array, never a shell string.
@@ -48,6 +49,16 @@ export interface RunResult {
 
 const STDERR_TAIL = 2000;
 
+// execa takes ~80 ms to load: a command that never runs a program does not pay for it, and one that is
+// about to (si getimage, while ssh logs in) loads it ahead with preloadRunner().
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
+
+/** Starts loading what run() needs, so that its first command starts at once. */
+export function preloadRunner(): void {
+  loadExeca().catch(() => undefined);
+}
+
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const { result, stdout, stderr } = await start(argv, options);
   const exitCode = result.exitCode ?? -1;
@@ -67,6 +78,7 @@ export async function capture(argv: readonly string[], options: RunOptions = {})
 async function start(argv: readonly string[], options: RunOptions) {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty argv');
+  const { execa } = await loadExeca();
   const child: ResultPromise = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -87,6 +99,32 @@ async function start(argv: readonly string[], options: RunOptions) {
   }
   const result = await child;
   return { result, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+}
+
+/**
+ * capture() on node:child_process alone, for a command at the very start of si getimage: its first ssh
+ * connection cannot wait the ~80 ms execa takes to load. No shell, stdin is /dev/null; `timeoutMs` kills
+ * the command with SIGTERM. exitCode is null when the command could not start (not installed) or was killed
+ * (then `signal` names the signal).
+ */
+export function captureEarly(
+  argv: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<{ stdout: string; stderr: string; exitCode: number | null; signal: string | null }> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('run: empty argv');
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+    // 'error' is a program that could not start (not installed); 'close' follows it or a normal exit.
+    let started = true;
+    child.once('error', () => (started = false));
+    child.once('close', (code, signal) => resolve({ stdout: text(out), stderr: text(err), exitCode: started ? code : null, signal }));
+  });
 }
 
 /** Runs a command and returns whether it exited 0 (for probes such as `mountpoint -q`). */

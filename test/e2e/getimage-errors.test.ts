@@ -37,6 +37,7 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
     expect(errors, result.stderr).toHaveLength(1);
     expect(result.stderr.trim().split('\n').at(-1)).toBe(errors[0]);
     expect(errors[0]).toMatch(message);
+    if (options.ns) expect(await world.server.processes()).toEqual([]);
     const after = await snapshot();
     expect(after.registry).toEqual(before.registry);
     expect(after.knownHosts).toEqual(before.knownHosts);

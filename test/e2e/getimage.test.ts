@@ -43,8 +43,16 @@ describe('si getimage', () => {
     for (const file of ['var/log/wtmp', 'var/log/btmp', 'var/log/lastlog']) await rm(join(tree, file), { force: true });
     world = await createWorld({ prefix: 'sigi' });
     golden = await startGoldenClient({ ns: world.client, root: tree });
-    capture = (image, extra = []) =>
-      siOk(home, ['getimage', '--golden-client', golden.host, '--image', image, '--ssh-key', golden.keyPath, '--json', ...extra], { ns: world.server });
+    capture = async (image, extra = []) => {
+      const summary = await siOk<{ version: number; files: number }>(
+        home,
+        ['getimage', '--golden-client', golden.host, '--image', image, '--ssh-key', golden.keyPath, '--json', ...extra],
+        { ns: world.server },
+      );
+      // Nothing stays behind: the ssh connection rsync shared is closed with the capture.
+      expect(await world.server.processes()).toEqual([]);
+      return summary;
+    };
   });
 
   afterAll(async () => {
@@ -126,6 +134,7 @@ describe('si getimage', () => {
     expect(killed).toBe(true);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^si: rsync /);
+    expect(await world.server.processes()).toEqual([]);
     expect(readlinkSync(join(home, 'images/gold'))).toBe('../versions/gold/2');
     expectSameTree(await treeDigest(realpathSync(join(home, 'images/gold')), { exclude: excludedFromImage }), current);
     expect(dumpRegistry(home)).toEqual(registry);

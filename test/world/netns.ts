@@ -1,4 +1,5 @@
 // Network namespaces for end-to-end tests: a server and a client joined on a private /24, no route out.
+import { readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../../src/infra/run.js';
 import { spawnDaemon, type Daemon } from './daemon.js';
 
@@ -10,6 +11,8 @@ export interface Netns {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Starts a long-running argv inside the namespace; the world stops it on destroy(). */
   spawn(argv: readonly string[]): Daemon;
+  /** Command lines of the processes running inside the namespace now (what a command left behind). */
+  processes(): Promise<string[]>;
 }
 
 export interface World {
@@ -47,6 +50,7 @@ export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): 
       daemons.push(daemon);
       return daemon;
     },
+    processes: async () => (await namespacePids(name)).map(commandLine).filter((line): line is string => line !== null),
   });
 
   const addNetns = async (suffix: string): Promise<string> => {
@@ -107,10 +111,7 @@ export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): 
 
 /** Kills every process left in a namespace (e.g. sshd session children, which leave their process group). */
 async function killNamespaceProcesses(name: string): Promise<void> {
-  const listPids = async (): Promise<number[]> => {
-    const { stdout } = await run(['ip', 'netns', 'pids', name]);
-    return stdout.split('\n').filter(Boolean).map(Number);
-  };
+  const listPids = () => namespacePids(name);
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const pids = await listPids();
     if (pids.length === 0) return;
@@ -124,6 +125,20 @@ async function killNamespaceProcesses(name: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`processes ${(await listPids()).join(' ')} in namespace ${name} survive SIGKILL`);
+}
+
+async function namespacePids(name: string): Promise<number[]> {
+  const { stdout } = await run(['ip', 'netns', 'pids', name]);
+  return stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** A process's argv joined by spaces, or null when it is gone. */
+function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return null;
+  }
 }
 
 /** Deletes namespaces named `<prefix>-<pid>-…` whose pid no longer runs (a test run that was killed). */

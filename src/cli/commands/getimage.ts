@@ -7,9 +7,11 @@ import { parseExcludeFile } from '../../core/capture/excludes.js';
 import type { CaptureSummary } from '../../infra/capture/capture-image.js';
 import { connectGolden } from '../../infra/capture/connect-golden.js';
 import { hostPattern } from '../../core/ssh/known-hosts.js';
-import { withStore } from '../context.js';
+import { homePaths } from '../../core/home.js';
+import { resolveHome, withStore } from '../context.js';
 import { formatBytes, formatSeconds, note, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
+import { preloadRunner } from '../../infra/run.js';
 
 interface GetimageOptions {
   goldenClient: string;
@@ -30,13 +32,13 @@ export async function getimageCommand(options: GetimageOptions, command: Command
   const user = checkSshUser(options.sshUser);
   const excludes = [...options.exclude, ...(options.excludeFile ? readExcludeFile(options.excludeFile) : [])];
   const progress = createProgress({ quiet: Boolean(options.json) });
-  const summary = await withStore(command, async (store) => {
+  progress.phase(`connecting to ${user}@${hostPattern(host, port)}`);
+  // The connection comes first: ssh logs in, in a process of its own, while the store and the capture code
+  // (execa, ssh2, SQLite) load here.
+  const connection = connectGolden(homePaths(resolveHome(command)), { host, port, user, keyPath: options.sshKey });
+  preloadRunner();
+  const capturing = withStore(command, async (store) => {
     try {
-      progress.phase(`connecting to ${user}@${hostPattern(host, port)}`);
-      const connection = connectGolden(store.paths, { host, port, user, keyPath: options.sshKey });
-      // The capture code (execa, zod) loads while the server authenticates us: loading it sooner would hold
-      // up the key exchange, which needs this thread.
-      await connection.handshake;
       const { captureImage } = await import('../../infra/capture/capture-image.js');
       return await captureImage(store, connection, {
         image,
@@ -48,6 +50,11 @@ export async function getimageCommand(options: GetimageOptions, command: Command
     } finally {
       progress.stop();
     }
+  });
+  // captureImage closes the connection; if it never ran (no store), that is left to do here.
+  const summary = await capturing.catch(async (error: unknown) => {
+    await connection.abandon();
+    throw error;
   });
   if (options.json) return printJson(summary);
   printSummary(summary);

@@ -43,3 +43,11 @@ function hostsMatch(hosts: string, pattern: string): boolean {
   }
   return hosts.split(',').includes(pattern);
 }
+
+/** Whether known_hosts holds any key for the host: OpenSSH can then check it strictly on its own. */
+export function knowsHost(knownHosts: string, pattern: string): boolean {
+  return knownHosts.split('\n').some((line) => {
+    const [hosts = '', type, key] = line.trim().split(/\s+/);
+    return Boolean(type && key) && !hosts.startsWith('#') && !hosts.startsWith('@') && hostsMatch(hosts, pattern);
+  });
+}

@@ -10,7 +10,7 @@ import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
 import { collectProbe } from '../probe/collect.js';
-import type { GoldenConnection } from './connect-golden.js';
+import { openSession, type GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
 import type { SshSession } from '../ssh/session.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -45,18 +45,21 @@ export interface CaptureSummary {
 }
 
 /**
- * si getimage: over ssh2, the mount table (which decides the excludes); then the whole root with rsync
- * over OpenSSH into a new version while the rest of the layout is read beside it. `connection` is the
- * connectGolden() the caller started before loading this module; the session is closed here.
+ * si getimage: the mount table (which decides the excludes) through the connection connectGolden() made,
+ * then the whole root with rsync over that same OpenSSH connection into a new version, while the rest of
+ * the layout is read beside it over ssh2. The connection is the caller's, started before this module
+ * loaded; from here on it is closed here, whatever happens.
  */
 export async function captureImage(store: ImageStore, connection: GoldenConnection, request: CaptureRequest): Promise<CaptureSummary> {
   const { target, started, ready } = connection;
   const source = `${target.user}@${hostPattern(target.host, target.port)}`;
-  const { session, mounts } = await ready;
-  // From here on the session is ours to close, whatever happens.
-  const release = lockOrClose(store, request, session);
+  const { master, mounts, session: firstSession } = await ready;
+  let session: Promise<SshSession> | null = firstSession ? Promise.resolve(firstSession) : null;
   let scratch: string | null = null;
+  let release = () => {};
   try {
+    checkName('image', request.image);
+    if (!request.dryRun) release = store.lock(request.image);
     const excludes = captureExcludes(buildMountFacts(mounts.findmnt, mounts.swaps), request.excludes);
     const copyStarted = process.hrtime.bigint();
     const current = store.registry.findImage(request.image)?.currentVersion ?? null;
@@ -69,7 +72,7 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
       delete: true,
       linkDest: current === null || request.dryRun ? undefined : store.versionPath(request.image, current),
       excludes,
-      ssh: { port: target.port, keyPath: target.keyPath, knownHostsFile: target.knownHostsFile },
+      ssh: master.transport,
       progress: Boolean(request.onProgress),
       stats: true,
       dryRun: request.dryRun,
@@ -85,33 +88,34 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
           }
         : undefined,
     });
-    // The layout code (and its schema, zod) loads beside the copy: nothing before the copy needs it.
-    const probing = Promise.all([collectProbe(session, mounts), session.readFile(LAYOUT_PATH), import('../../core/layout/build-captured.js')]);
+    // The master serves the copy alone: it goes as soon as the copy ends, beside what follows.
+    // (A failure to close is reported by the same close() in `finally`.)
+    copying.then(() => master.close(), () => master.close()).catch(() => undefined);
+    // Beside the copy: the rest of the layout over ssh2, and the layout code with its schema (zod).
+    const opened = (session ??= openSession(target));
+    const probing = (async () => {
+      const ssh = await opened;
+      const [raw, previousLayout, { buildCapturedLayout }] = await Promise.all([
+        collectProbe(ssh, mounts),
+        ssh.readFile(LAYOUT_PATH),
+        import('../../core/layout/build-captured.js'),
+      ]);
+      return { ssh, layout: buildCapturedLayout(raw), previousLayout };
+    })();
     const [copied, probed] = await Promise.allSettled([copying, probing]);
     if (copied.status === 'rejected') throw copied.reason;
     if (probed.status === 'rejected') throw probed.reason;
-    const [raw, previousLayout, { buildCapturedLayout }] = probed.value;
-    const layout = buildCapturedLayout(raw);
+    const { ssh, layout, previousLayout } = probed.value;
     const stats = parseStats(copied.value.stdout);
     const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
     if (request.dryRun) return summarize({ request, source, layout, excludes, stats, warnings, version: null, current, started, copyStarted });
-    await recordLayout({ session, tree: destination, layout, previous: previousLayout });
+    await recordLayout({ session: ssh, tree: destination, layout, previous: previousLayout });
     const version = commit(store, request, source, layout, excludes, stats);
     return summarize({ request, source, layout, excludes, stats, warnings, version, current, started, copyStarted });
   } finally {
     release();
-    session.close();
+    await Promise.all([master.close(), session?.then((s) => s.close(), () => undefined)]);
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-function lockOrClose(store: ImageStore, request: CaptureRequest, session: SshSession): () => void {
-  try {
-    checkName('image', request.image);
-    return request.dryRun ? () => {} : store.lock(request.image);
-  } catch (error) {
-    session.close();
-    throw error;
   }
 }
 

@@ -1,39 +1,121 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { HomePaths } from '../../core/home.js';
+import { UserError } from '../../core/errors.js';
+import { noAnswerError } from '../../core/ssh/connect-errors.js';
+import { hostPattern, knowsHost } from '../../core/ssh/known-hosts.js';
+import type { SshTransport } from '../../core/ssh/openssh-options.js';
 import { collectMounts, type MountTable } from '../probe/mounts.js';
-import { defaultKeyCandidates, SshSession, type SshTarget } from '../ssh/session.js';
+import { ControlMaster, MasterFailed } from '../ssh/control-master.js';
+import type { SshSession, SshTarget } from '../ssh/session.js';
 
-/** A connection to a golden client on its way up, with the mount table read as soon as it is. */
+/** A golden client, connected: its mount table read, rsync and more sessions ready to start through `master`. */
+export interface GoldenLink {
+  master: ControlMaster;
+  mounts: MountTable;
+  /** The ssh2 session that met a host not yet in known_hosts; null when the host was known. */
+  session: SshSession | null;
+}
+
+/** A connection to a golden client on its way up. */
 export interface GoldenConnection {
   target: SshTarget;
   /** When connecting began: a capture's time counts from here. */
   started: bigint;
-  /** Settles when the key exchange is done (or connecting failed): the client waits for the server then. */
-  handshake: Promise<void>;
-  ready: Promise<{ session: SshSession; mounts: MountTable }>;
+  ready: Promise<GoldenLink>;
+  /** Closes whatever `ready` brings, for a caller that never got to use it. Safe to call more than once. */
+  abandon(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_SECONDS = 10;
+
+/**
+ * Starts the connection a capture needs before its copy: an OpenSSH master (one key exchange and login, which
+ * rsync then shares), then the mount table through it, which decides the excludes. Light on purpose (no execa,
+ * no ssh2, no zod): si getimage calls it first and loads the rest while ssh logs in. Whoever receives `ready`
+ * closes what it holds; if connecting fails, nothing is left open.
+ */
+export function connectGolden(paths: HomePaths, request: { host: string; port: number; user: string; keyPath?: string }): GoldenConnection {
+  const target: SshTarget = {
+    host: request.host,
+    port: request.port,
+    user: request.user,
+    keyPath: request.keyPath ?? defaultKey(paths),
+    knownHostsFile: paths.knownHosts,
+    readyTimeoutMs: CONNECT_TIMEOUT_SECONDS * 1000,
+  };
+  const started = process.hrtime.bigint();
+  const ready = link(target);
+  // Awaited by the capture; until then a failure must not count as an unhandled rejection.
+  ready.catch(() => undefined);
+  const abandon = () => ready.then((l) => closeLink(l), () => undefined);
+  return { target, started, ready, abandon };
+}
+
+/** The ssh2 session sisuite uses beside OpenSSH (the layout probe, trust on first use). */
+export async function openSession(target: SshTarget): Promise<SshSession> {
+  const { SshSession } = await import('../ssh/session.js');
+  return SshSession.connect(target);
+}
+
+export async function closeLink(link: GoldenLink): Promise<void> {
+  link.session?.close();
+  await link.master.close();
+}
+
+async function link(target: SshTarget): Promise<GoldenLink> {
+  // Trust on first use is sisuite's own (SshSession records a key only after logging in): a host not yet in
+  // known_hosts is met over ssh2 first; after that OpenSSH checks its key strictly.
+  const known = knowsHost(readKnownHosts(target.knownHostsFile), hostPattern(target.host, target.port));
+  const session = known ? null : await openSession(target);
+  let master: ControlMaster;
+  try {
+    master = await ControlMaster.open(target, transport(target));
+  } catch (error) {
+    session?.close();
+    throw error instanceof MasterFailed ? await explain(target, error) : error;
+  }
+  try {
+    return { master, session, mounts: await collectMounts(master) };
+  } catch (error) {
+    session?.close();
+    await master.close();
+    throw error;
+  }
 }
 
 /**
- * Starts the ssh2 connection and the mount-table read, which a capture needs before its copy can start.
- * Light on purpose (no execa, no zod): si getimage calls it first and loads the capture code while the
- * handshake is under way. Whoever receives `ready` closes the session; if it fails, nothing is left open.
+ * OpenSSH tells why it failed in prose on stderr; ssh2 tells it in codes that give the user a precise line
+ * (a changed host key with its known_hosts line, a refused key, a refused connection), so it is asked.
  */
-export function connectGolden(paths: HomePaths, request: { host: string; port: number; user: string; keyPath?: string }): GoldenConnection {
-  const keyPath = request.keyPath ?? defaultKeyCandidates(paths.sshKey).find((k) => fs.existsSync(k));
-  const target: SshTarget = { host: request.host, port: request.port, user: request.user, keyPath, knownHostsFile: paths.knownHosts };
-  const started = process.hrtime.bigint();
-  let handshakeDone = () => {};
-  const handshake = new Promise<void>((resolve) => (handshakeDone = resolve));
-  const ready = (async () => {
-    const session = await SshSession.connect(target, handshakeDone);
-    try {
-      return { session, mounts: await collectMounts(session) };
-    } catch (error) {
-      session.close();
-      throw error;
-    }
-  })();
-  // Awaited by the capture; until then a failure must not count as an unhandled rejection.
-  ready.catch(() => undefined).finally(handshakeDone);
-  return { target, started, handshake, ready };
+async function explain(target: SshTarget, failure: MasterFailed): Promise<Error> {
+  const where = `${target.user}@${hostPattern(target.host, target.port)}`;
+  // Asking again would only wait as long a second time.
+  if (/timed out|did not log in/i.test(failure.stderr)) return noAnswerError(where, CONNECT_TIMEOUT_SECONDS);
+  try {
+    (await openSession(target)).close();
+  } catch (error) {
+    return error as Error;
+  }
+  return new UserError(`ssh to ${where} failed: ${failure.message}; check sshd there and ${target.knownHostsFile}`);
+}
+
+function transport(target: SshTarget): SshTransport {
+  return { port: target.port, keyPath: target.keyPath, knownHostsFile: target.knownHostsFile, connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS };
+}
+
+function readKnownHosts(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The key used when no --ssh-key is given: sisuite's own, then the user's usual ones, the first that exists. */
+function defaultKey(paths: HomePaths): string | undefined {
+  const dotSsh = path.join(os.homedir(), '.ssh');
+  const candidates = [paths.sshKey, ...['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dotSsh, f))];
+  return candidates.find((k) => fs.existsSync(k));
 }

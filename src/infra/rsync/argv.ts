@@ -1,14 +1,11 @@
+import { opensshOptions, type SshTransport } from '../../core/ssh/openssh-options.js';
+
+export type { SshTransport };
+
 /**
  * A typed builder for rsync's argv. It returns an array for the runner, never a shell string:
  * the `rsync` npm package escapes for /bin/sh and is neither safe nor an argv builder.
  */
-export interface SshTransport {
-  port: number;
-  keyPath?: string;
-  knownHostsFile: string;
-  connectTimeoutSeconds?: number;
-}
-
 export interface RsyncRequest {
   source: string;
   destination: string;
@@ -52,22 +49,7 @@ export function buildRsyncArgv(request: RsyncRequest, rsyncPath = 'rsync'): stri
  * so each word is quoted that way when it holds a space or a quote.
  */
 export function sshCommandForRsync(ssh: SshTransport): string {
-  const words = [
-    'ssh',
-    '-p',
-    String(ssh.port),
-    ...(ssh.keyPath ? ['-i', ssh.keyPath, '-o', 'IdentitiesOnly=yes'] : []),
-    '-o',
-    `UserKnownHostsFile=${ssh.knownHostsFile}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    `ConnectTimeout=${ssh.connectTimeoutSeconds ?? 10}`,
-  ];
+  const words = ['ssh', ...opensshOptions(ssh)];
   return words.map(quoteForRsync).join(' ');
 }
 

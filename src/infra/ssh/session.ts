@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { UserError } from '../../core/errors.js';
+import { noAnswerError } from '../../core/ssh/connect-errors.js';
 import { checkHostKey, hostPattern, knownHostsLine } from '../../core/ssh/known-hosts.js';
 import { quoteForRemoteShell } from '../../core/ssh/shell-quote.js';
 
@@ -21,12 +21,6 @@ export interface ExecResult {
   exitCode: number | null;
 }
 
-/** Keys tried when no --ssh-key is given, in order. */
-export function defaultKeyCandidates(homeKey: string): string[] {
-  const dotSsh = path.join(os.homedir(), '.ssh');
-  return [homeKey, ...['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dotSsh, f))];
-}
-
 /** An ssh2 connection with trust-on-first-use host keys in sisuite's own known_hosts. */
 export class SshSession {
   private constructor(
@@ -34,8 +28,7 @@ export class SshSession {
     readonly target: SshTarget,
   ) {}
 
-  /** `onHandshake`: called once the key exchange is done, while the server still authenticates us. */
-  static async connect(target: SshTarget, onHandshake?: () => void): Promise<SshSession> {
+  static async connect(target: SshTarget): Promise<SshSession> {
     const client = new Client();
     const where = `${target.user}@${hostPattern(target.host, target.port)}`;
     let refusal: UserError | null = null;
@@ -63,7 +56,6 @@ export class SshSession {
     };
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      if (onHandshake) client.once('handshake', () => onHandshake());
       client.once('error', (error: Error & { level?: string; code?: string }) => {
         if (refusal) return reject(refusal);
         reject(describeConnectError(error, where, target));
@@ -142,7 +134,7 @@ function describeConnectError(error: Error & { level?: string; code?: string }, 
     return new UserError(`${where} refused the key from ${key}: add its public key to ${target.user}'s authorized_keys there, or give --ssh-key`);
   }
   if (error.level === 'client-timeout' || /timed out/i.test(error.message)) {
-    return new UserError(`cannot reach ${where}: no answer within ${(target.readyTimeoutMs ?? 10_000) / 1000} s; check the address, --ssh-port and that sshd runs there`);
+    return noAnswerError(where, (target.readyTimeoutMs ?? 10_000) / 1000);
   }
   const code = error.code ? ` (${error.code})` : '';
   return new UserError(`cannot reach ${where}: ${error.message}${code}; check the address, --ssh-port and that sshd runs there`);

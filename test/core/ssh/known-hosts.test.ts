@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkHostKey, hostPattern, keyTypeOfBlob, knownHostsLine } from '../../../src/core/ssh/known-hosts.js';
+import { checkHostKey, hostPattern, keyTypeOfBlob, knownHostsLine, knowsHost } from '../../../src/core/ssh/known-hosts.js';
 import { quoteForRemoteShell } from '../../../src/core/ssh/shell-quote.js';
 
 function blob(type: string, body: string): Buffer {
@@ -36,6 +36,29 @@ describe('known_hosts', () => {
     const file = `|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${key.toString('base64')}\n`;
     expect(checkHostKey(file, 'gc', key)).toEqual({ kind: 'known' });
     expect(checkHostKey(file, 'gc', other)).toEqual({ kind: 'changed', line: 1 });
+  });
+});
+
+describe('knowsHost', () => {
+  it('knows a host with any key recorded, by name, [name]:port or hash; comments and markers do not count', () => {
+    const key = blob('ssh-ed25519', 'key-one').toString('base64');
+    const salt = crypto.randomBytes(20);
+    const hash = crypto.createHmac('sha1', salt).update('[hashed]:2222').digest('base64');
+    const file = [
+      `# gc ssh-ed25519 ${key}`,
+      `@revoked revokedhost ssh-ed25519 ${key}`,
+      `a,gc ssh-rsa ${key}`,
+      `[gc]:2222 ssh-ed25519 ${key}`,
+      `|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${key}`,
+      'truncated',
+    ].join('\n');
+    expect(knowsHost(file, 'gc')).toBe(true);
+    expect(knowsHost(file, '[gc]:2222')).toBe(true);
+    expect(knowsHost(file, '[hashed]:2222')).toBe(true);
+    expect(knowsHost(file, 'revokedhost')).toBe(false);
+    expect(knowsHost(file, 'truncated')).toBe(false);
+    expect(knowsHost(file, '[gc]:22')).toBe(false);
+    expect(knowsHost('', 'gc')).toBe(false);
   });
 });
 

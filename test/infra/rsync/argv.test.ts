@@ -29,6 +29,13 @@ describe('buildRsyncArgv', () => {
     expect(e).toContain('StrictHostKeyChecking=yes');
     expect(e).toContain('UserKnownHostsFile=/h/known_hosts');
     expect(e).toContain('BatchMode=yes');
+    expect(e).not.toContain('ControlPath');
+  });
+
+  it('sends sessions through a connection master when given its socket, never becoming one itself', () => {
+    const e = sshCommandForRsync({ port: 22, knownHostsFile: '/h/known_hosts', controlPath: '/tmp/si-ssh-x/master' });
+    expect(e).toContain('-o ControlPath=/tmp/si-ssh-x/master -o ControlMaster=no');
+    expect(e).toContain('StrictHostKeyChecking=yes');
   });
 });
 
