@@ -133,7 +133,7 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
 
   it('draws a progress bar on a terminal', async () => {
     // script(1) gives si a pseudo-terminal; the bar is drawn on stderr with carriage returns.
-    const command = ['node', `${PROJECT}bin/si`, '--home', home, ...getimage(['--image', 'tty'])].map((w) => `'${w}'`).join(' ');
+    const command = [`${PROJECT}bin/si`, '--home', home, ...getimage(['--image', 'tty'])].map((w) => `'${w}'`).join(' ');
     const result = await world.server.run(['script', '-qefc', command, '/dev/null'], { timeout: 120_000 });
     expect(result.stdout).toMatch(/\[[\u2588\u2591]+\] \d+%/);
     expect(result.stdout).toContain('captured root@');

@@ -24,7 +24,8 @@ export function ensureBuilt(): Promise<unknown> {
 
 export async function si(home: string, args: readonly string[], options: { ns?: Netns; timeout?: number } = {}): Promise<SiResult> {
   await ensureBuilt();
-  const argv = ['node', SI, '--home', home, ...args];
+  // Through its shebang, as a user runs it.
+  const argv = [SI, '--home', home, ...args];
   const full = options.ns ? ['ip', 'netns', 'exec', options.ns.name, ...argv] : argv;
   return capture(full, { timeout: options.timeout ?? 120_000, env: { SI_HOME: undefined } });
 }
