@@ -1,5 +1,6 @@
 // bench/capture: si getimage against plain `rsync -aHAXS --numeric-ids` over the same ssh, same run.
 // Target: ratio si/rsync at most 1.05. Also prints a no-change re-capture against the full one.
+// Everything lives under TMPDIR: point it at a tmpfs to take the disk's swings out of the ratio.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -8,10 +8,11 @@ import type { SystemAccess } from '../probe/mounts.js';
 import { captureEarly } from '../run.js';
 
 /**
- * How long an idle master waits for another session. Only a safety net: close() ends it at once, and should
- * si die first, the master goes by itself this long after its last session.
+ * How long an idle master waits for its next session. Only a safety net: close() ends it at once; should si
+ * be killed first (Ctrl-C reaches rsync too, not the master, which runs in a session of its own), the master
+ * goes by itself this long after rsync. A session that finds it gone connects on its own.
  */
-const PERSIST_SECONDS = 60;
+const PERSIST_SECONDS = 10;
 /** Beyond ConnectTimeout (which covers the TCP connect only): the key exchange and login. */
 const LOGIN_SECONDS = 20;
 
