@@ -59,7 +59,7 @@ export async function openSession(target: SshTarget): Promise<SshSession> {
   return SshSession.connect(target);
 }
 
-export async function closeLink(link: GoldenLink): Promise<void> {
+async function closeLink(link: GoldenLink): Promise<void> {
   link.session?.close();
   await link.master.close();
 }
