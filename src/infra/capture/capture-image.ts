@@ -10,9 +10,8 @@ import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
 import { collectProbe } from '../probe/collect.js';
-import { openSession, type GoldenConnection } from './connect-golden.js';
+import type { GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
-import type { SshSession } from '../ssh/session.js';
 import type { ImageStore } from '../images/image-store.js';
 
 /** What to capture; where from is the connection's target. */
@@ -53,8 +52,7 @@ export interface CaptureSummary {
 export async function captureImage(store: ImageStore, connection: GoldenConnection, request: CaptureRequest): Promise<CaptureSummary> {
   const { target, started, ready } = connection;
   const source = `${target.user}@${hostPattern(target.host, target.port)}`;
-  const { master, mounts, session: firstSession } = await ready;
-  let session: Promise<SshSession> | null = firstSession ? Promise.resolve(firstSession) : null;
+  const { master, mounts, session } = await ready;
   let scratch: string | null = null;
   let release = () => {};
   try {
@@ -92,9 +90,8 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
     // (A failure to close is reported by the same close() in `finally`.)
     copying.then(() => master.close(), () => master.close()).catch(() => undefined);
     // Beside the copy: the rest of the layout over ssh2, and the layout code with its schema (zod).
-    const opened = (session ??= openSession(target));
     const probing = (async () => {
-      const ssh = await opened;
+      const ssh = await session;
       const [raw, previousLayout, { buildCapturedLayout }] = await Promise.all([
         collectProbe(ssh, mounts),
         ssh.readFile(LAYOUT_PATH),
@@ -114,7 +111,7 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
     return summarize({ request, source, layout, excludes, stats, warnings, version, current, started, copyStarted });
   } finally {
     release();
-    await Promise.all([master.close(), session?.then((s) => s.close(), () => undefined)]);
+    await Promise.all([master.close(), session.then((s) => s.close(), () => undefined)]);
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

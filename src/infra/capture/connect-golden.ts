@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HomePaths } from '../../core/home.js';
 import { UserError } from '../../core/errors.js';
-import { noAnswerError } from '../../core/ssh/connect-errors.js';
 import { hostPattern, knowsHost } from '../../core/ssh/known-hosts.js';
 import type { SshTransport } from '../../core/ssh/openssh-options.js';
 import { collectMounts, type MountTable } from '../probe/mounts.js';
@@ -14,8 +13,8 @@ import type { SshSession, SshTarget } from '../ssh/session.js';
 export interface GoldenLink {
   master: ControlMaster;
   mounts: MountTable;
-  /** The ssh2 session that met a host not yet in known_hosts; null when the host was known. */
-  session: SshSession | null;
+  /** The ssh2 session for the layout probe (settles on its own: it may still be logging in). */
+  session: Promise<SshSession>;
 }
 
 /** A connection to a golden client on its way up. */
@@ -32,9 +31,10 @@ const CONNECT_TIMEOUT_SECONDS = 10;
 
 /**
  * Starts the connection a capture needs before its copy: an OpenSSH master (one key exchange and login, which
- * rsync then shares), then the mount table through it, which decides the excludes. Light on purpose (no execa,
- * no ssh2, no zod): si getimage calls it first and loads the rest while ssh logs in. Whoever receives `ready`
- * closes what it holds; if connecting fails, nothing is left open.
+ * rsync then shares), then the mount table through it, which decides the excludes; beside it the ssh2 session
+ * that reads the rest of the layout. Light on purpose (no execa, no ssh2, no zod until needed): si getimage
+ * calls it first and loads the rest while ssh logs in. Whoever receives `ready` closes what it holds; if
+ * connecting fails, nothing is left open.
  */
 export function connectGolden(paths: HomePaths, request: { host: string; port: number; user: string; keyPath?: string }): GoldenConnection {
   const target: SshTarget = {
@@ -53,51 +53,54 @@ export function connectGolden(paths: HomePaths, request: { host: string; port: n
   return { target, started, ready, abandon };
 }
 
-/** The ssh2 session sisuite uses beside OpenSSH (the layout probe, trust on first use). */
-export async function openSession(target: SshTarget): Promise<SshSession> {
+/** The ssh2 session sisuite uses beside OpenSSH: trust on first use, the layout probe. */
+async function openSession(target: SshTarget): Promise<SshSession> {
   const { SshSession } = await import('../ssh/session.js');
   return SshSession.connect(target);
 }
 
 async function closeLink(link: GoldenLink): Promise<void> {
-  link.session?.close();
-  await link.master.close();
+  await Promise.all([link.master.close(), closeSession(link.session)]);
+}
+
+function closeSession(session: Promise<SshSession>): Promise<void> {
+  return session.then((s) => s.close(), () => undefined);
 }
 
 async function link(target: SshTarget): Promise<GoldenLink> {
   // Trust on first use is sisuite's own (SshSession records a key only after logging in): a host not yet in
-  // known_hosts is met over ssh2 first; after that OpenSSH checks its key strictly.
+  // known_hosts is met over ssh2 first, and OpenSSH then checks its key strictly. A known host is met by
+  // both at once: ssh2's login is then over before the copy starts, instead of taking CPU from it.
   const known = knowsHost(readKnownHosts(target.knownHostsFile), hostPattern(target.host, target.port));
-  const session = known ? null : await openSession(target);
+  const session = known ? openSession(target) : Promise.resolve(await openSession(target));
+  session.catch(() => undefined);
   let master: ControlMaster;
   try {
     master = await ControlMaster.open(target, transport(target));
   } catch (error) {
-    session?.close();
-    throw error instanceof MasterFailed ? await explain(target, error) : error;
+    if (error instanceof MasterFailed) throw await explain(target, session, error);
+    await closeSession(session);
+    throw error;
   }
   try {
     return { master, session, mounts: await collectMounts(master) };
   } catch (error) {
-    session?.close();
-    await master.close();
+    await Promise.all([master.close(), closeSession(session)]);
     throw error;
   }
 }
 
 /**
- * OpenSSH tells why it failed in prose on stderr; ssh2 tells it in codes that give the user a precise line
- * (a changed host key with its known_hosts line, a refused key, a refused connection), so it is asked.
+ * OpenSSH tells why it failed in prose on stderr; ssh2, which tried at the same time, tells it in codes that
+ * give the user a precise line (a changed host key with its known_hosts line, a refused key, no answer).
  */
-async function explain(target: SshTarget, failure: MasterFailed): Promise<Error> {
-  const where = `${target.user}@${hostPattern(target.host, target.port)}`;
-  // Asking again would only wait as long a second time.
-  if (/timed out|did not log in/i.test(failure.stderr)) return noAnswerError(where, CONNECT_TIMEOUT_SECONDS);
+async function explain(target: SshTarget, session: Promise<SshSession>, failure: MasterFailed): Promise<Error> {
   try {
-    (await openSession(target)).close();
+    (await session).close();
   } catch (error) {
     return error as Error;
   }
+  const where = `${target.user}@${hostPattern(target.host, target.port)}`;
   return new UserError(`ssh to ${where} failed: ${failure.message}; check sshd there and ${target.knownHostsFile}`);
 }
 

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { UserError } from '../../core/errors.js';
-import { noAnswerError } from '../../core/ssh/connect-errors.js';
 import { checkHostKey, hostPattern, knownHostsLine } from '../../core/ssh/known-hosts.js';
 import { quoteForRemoteShell } from '../../core/ssh/shell-quote.js';
 
@@ -134,7 +133,7 @@ function describeConnectError(error: Error & { level?: string; code?: string }, 
     return new UserError(`${where} refused the key from ${key}: add its public key to ${target.user}'s authorized_keys there, or give --ssh-key`);
   }
   if (error.level === 'client-timeout' || /timed out/i.test(error.message)) {
-    return noAnswerError(where, (target.readyTimeoutMs ?? 10_000) / 1000);
+    return new UserError(`cannot reach ${where}: no answer within ${(target.readyTimeoutMs ?? 10_000) / 1000} s; check the address, --ssh-port and that sshd runs there`);
   }
   const code = error.code ? ` (${error.code})` : '';
   return new UserError(`cannot reach ${where}: ${error.message}${code}; check the address, --ssh-port and that sshd runs there`);
