@@ -37,7 +37,7 @@ export async function getimageCommand(options: GetimageOptions, command: Command
   // (execa, ssh2, SQLite) load here.
   const connection = connectGolden(homePaths(resolveHome(command)), { host, port, user, keyPath: options.sshKey });
   preloadRunner();
-  const capturing = withStore(command, async (store) => {
+  const summary = await withStore(command, async (store) => {
     try {
       const { captureImage } = await import('../../infra/capture/capture-image.js');
       return await captureImage(store, connection, {
@@ -50,12 +50,7 @@ export async function getimageCommand(options: GetimageOptions, command: Command
     } finally {
       progress.stop();
     }
-  });
-  // captureImage closes the connection; if it never ran (no store), that is left to do here.
-  const summary = await capturing.catch(async (error: unknown) => {
-    await connection.abandon();
-    throw error;
-  });
+  }).finally(() => connection.close());
   if (options.json) return printJson(summary);
   printSummary(summary);
 }

@@ -23,16 +23,25 @@ export function checkHostKey(knownHosts: string, pattern: string, blob: Buffer):
   const type = keyTypeOfBlob(blob);
   const key = blob.toString('base64');
   let changedAt = 0;
-  const lines = knownHosts.split('\n');
-  for (const [index, line] of lines.entries()) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 3 || fields[0]?.startsWith('#') || fields[0]?.startsWith('@')) continue;
-    const [hosts = '', lineType, lineKey] = fields;
-    if (!hostsMatch(hosts, pattern)) continue;
-    if (lineType === type && lineKey === key) return { kind: 'known' };
-    if (lineType === type) changedAt ||= index + 1;
+  for (const entry of entriesFor(knownHosts, pattern)) {
+    if (entry.type === type && entry.key === key) return { kind: 'known' };
+    if (entry.type === type) changedAt ||= entry.line;
   }
   return changedAt ? { kind: 'changed', line: changedAt } : { kind: 'unknown' };
+}
+
+/** Whether known_hosts holds any key for the host: OpenSSH can then check it strictly on its own. */
+export function knowsHost(knownHosts: string, pattern: string): boolean {
+  return entriesFor(knownHosts, pattern).length > 0;
+}
+
+/** The key lines that name the host (comments and @-markers left out), with their 1-based line numbers. */
+function entriesFor(knownHosts: string, pattern: string): { type: string; key: string; line: number }[] {
+  return knownHosts.split('\n').flatMap((text, index) => {
+    const [hosts = '', type, key] = text.trim().split(/\s+/);
+    if (!type || !key || hosts.startsWith('#') || hosts.startsWith('@') || !hostsMatch(hosts, pattern)) return [];
+    return [{ type, key, line: index + 1 }];
+  });
 }
 
 function hostsMatch(hosts: string, pattern: string): boolean {
@@ -42,12 +51,4 @@ function hostsMatch(hosts: string, pattern: string): boolean {
     return digest === hash;
   }
   return hosts.split(',').includes(pattern);
-}
-
-/** Whether known_hosts holds any key for the host: OpenSSH can then check it strictly on its own. */
-export function knowsHost(knownHosts: string, pattern: string): boolean {
-  return knownHosts.split('\n').some((line) => {
-    const [hosts = '', type, key] = line.trim().split(/\s+/);
-    return Boolean(type && key) && !hosts.startsWith('#') && !hosts.startsWith('@') && hostsMatch(hosts, pattern);
-  });
 }

@@ -46,8 +46,8 @@ export interface CaptureSummary {
 /**
  * si getimage: the mount table (which decides the excludes) through the connection connectGolden() made,
  * then the whole root with rsync over that same OpenSSH connection into a new version, while the rest of
- * the layout is read beside it over ssh2. The connection is the caller's, started before this module
- * loaded; from here on it is closed here, whatever happens.
+ * the layout is read beside it over ssh2. The connection is the caller's (started before this module
+ * loaded, and closed by the caller); only the master goes here, as soon as the copy is done.
  */
 export async function captureImage(store: ImageStore, connection: GoldenConnection, request: CaptureRequest): Promise<CaptureSummary> {
   const { target, started, ready } = connection;
@@ -86,8 +86,8 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
           }
         : undefined,
     });
-    // The master serves the copy alone: it goes as soon as the copy ends, beside what follows.
-    // (A failure to close is reported by the same close() in `finally`.)
+    // The master serves the copy alone: it goes as soon as the copy ends, beside what follows. (A failure to
+    // close shows when the caller closes the connection.)
     copying.then(() => master.close(), () => master.close()).catch(() => undefined);
     // Beside the copy: the rest of the layout over ssh2, and the layout code with its schema (zod).
     const probing = (async () => {
@@ -111,7 +111,6 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
     return summarize({ request, source, layout, excludes, stats, warnings, version, current, started, copyStarted });
   } finally {
     release();
-    await Promise.all([master.close(), session.then((s) => s.close(), () => undefined)]);
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

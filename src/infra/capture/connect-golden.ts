@@ -23,8 +23,8 @@ export interface GoldenConnection {
   /** When connecting began: a capture's time counts from here. */
   started: bigint;
   ready: Promise<GoldenLink>;
-  /** Closes whatever `ready` brings, for a caller that never got to use it. Safe to call more than once. */
-  abandon(): Promise<void>;
+  /** Closes whatever `ready` brings (or brought), used or not. Safe to call more than once. */
+  close(): Promise<void>;
 }
 
 const CONNECT_TIMEOUT_SECONDS = 10;
@@ -33,8 +33,8 @@ const CONNECT_TIMEOUT_SECONDS = 10;
  * Starts the connection a capture needs before its copy: an OpenSSH master (one key exchange and login, which
  * rsync then shares), then the mount table through it, which decides the excludes; beside it the ssh2 session
  * that reads the rest of the layout. Light on purpose (no execa, no ssh2, no zod until needed): si getimage
- * calls it first and loads the rest while ssh logs in. Whoever receives `ready` closes what it holds; if
- * connecting fails, nothing is left open.
+ * calls it first and loads the rest while ssh logs in. The caller ends it with close(); if connecting
+ * fails, nothing is left open.
  */
 export function connectGolden(paths: HomePaths, request: { host: string; port: number; user: string; keyPath?: string }): GoldenConnection {
   const target: SshTarget = {
@@ -49,8 +49,8 @@ export function connectGolden(paths: HomePaths, request: { host: string; port: n
   const ready = link(target);
   // Awaited by the capture; until then a failure must not count as an unhandled rejection.
   ready.catch(() => undefined);
-  const abandon = () => ready.then((l) => closeLink(l), () => undefined);
-  return { target, started, ready, abandon };
+  const close = () => ready.then((l) => closeLink(l), () => undefined);
+  return { target, started, ready, close };
 }
 
 /** The ssh2 session sisuite uses beside OpenSSH: trust on first use, the layout probe. */

@@ -1,5 +1,16 @@
 import type { Footprint } from '../footprint.js';
 
+/** Random seeds and per-machine secrets: whichever of them an image holds is the golden client's. */
+const GOLDEN_SECRETS = [
+  '/var/lib/systemd/random-seed',
+  '/var/lib/urandom/random-seed',
+  '/var/lib/systemd/credential.secret',
+  '/var/lib/NetworkManager/secret_key',
+  '/boot/loader/random-seed',
+  '/boot/efi/loader/random-seed',
+  '/efi/loader/random-seed',
+];
+
 const SYSTEMD = ['/etc/machine-id', '/usr/lib/systemd/systemd', '/lib/systemd/systemd', '/usr/bin/systemctl'];
 
 export const IDENTITY_FOOTPRINTS: Footprint[] = [
@@ -46,27 +57,7 @@ export const IDENTITY_FOOTPRINTS: Footprint[] = [
     stage: 'identity',
     label: 'random seed',
     summary: "removes the golden client's random seeds and per-machine secrets (systemd, sysvinit, systemd-boot, NetworkManager)",
-    detect: {
-      any: [
-        '/var/lib/systemd/random-seed',
-        '/var/lib/urandom/random-seed',
-        '/var/lib/systemd/credential.secret',
-        '/var/lib/NetworkManager/secret_key',
-        '/boot/loader/random-seed',
-        '/boot/efi/loader/random-seed',
-        '/efi/loader/random-seed',
-      ],
-    },
-    identity: {
-      drop: [
-        '/var/lib/systemd/random-seed',
-        '/var/lib/urandom/random-seed',
-        '/var/lib/systemd/credential.secret',
-        '/var/lib/NetworkManager/secret_key',
-        '/boot/loader/random-seed',
-        '/boot/efi/loader/random-seed',
-        '/efi/loader/random-seed',
-      ],
-    },
+    detect: { any: GOLDEN_SECRETS },
+    identity: { drop: GOLDEN_SECRETS },
   },
 ];
