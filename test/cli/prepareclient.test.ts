@@ -1,5 +1,5 @@
 // si prepareclient on this very machine: real lsblk, findmnt, /proc; the document validates.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,13 @@ describe('si prepareclient', () => {
     const dir = mkdtempSync(join(tmpdir(), 'si-prepare-'));
     try {
       const output = join(dir, 'etc/sisuite/layout.json');
+      // A path whose directory does not exist is refused, and nothing is created on the way.
+      const missing = await si(dir, ['prepareclient', '--output', output]);
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+      expect(missing.stderr).toContain(`the directory ${join(dir, 'etc/sisuite')} does not exist`);
+      expect(existsSync(join(dir, 'etc'))).toBe(false);
+      mkdirSync(join(dir, 'etc/sisuite'), { recursive: true });
       const dry = await si(dir, ['prepareclient', '--output', output, '--dry-run', '--json']);
       expect(dry.exitCode, dry.stderr).toBe(0);
       expect(existsSync(output)).toBe(false);

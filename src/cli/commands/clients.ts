@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { checkName } from '../../core/names.js';
@@ -6,8 +5,10 @@ import { expandHostRange, compressHostNames } from '../../core/clients/host-rang
 import { parseMacCsv } from '../../core/clients/csv.js';
 import { formatClientsCsv, parseClientsCsv } from '../../core/clients/clients-csv.js';
 import { BOOT_MODES, INSTALL_STATES, normalizeDomain, type ClientRecord } from '../../core/clients/client-record.js';
+import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
 import { ClientService } from '../../infra/clients/client-service.js';
 import { withStore } from '../context.js';
+import { oneOf, readText, splitList } from '../input.js';
 import { note, printJson, printLine, printTable } from '../output.js';
 
 interface AddclientsOptions {
@@ -132,9 +133,7 @@ export async function clientExportCommand(options: { output?: string }, command:
   await withStore(command, (store) => {
     const csv = formatClientsCsv(new ClientService(store).registry.listClients());
     if (!options.output) return void process.stdout.write(csv);
-    const temporary = `${options.output}.si-new`;
-    fs.writeFileSync(temporary, csv);
-    fs.renameSync(temporary, options.output);
+    writeFileAtomic(options.output, csv);
   });
 }
 
@@ -157,21 +156,3 @@ export async function hostsCommand(options: { image?: string; json?: boolean }, 
     for (const line of lines) printLine(`${line.ip}\t${line.names.join(' ')}`);
   });
 }
-
-export function splitList(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`invalid ${option} ${JSON.stringify(value)}: use ${allowed.join(' or ')}`);
-  return value as T;
-}
-
-export function readText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read ${what} ${file}: give a readable file`);
-  }
-}
-

@@ -12,7 +12,7 @@ import { planForRoot } from '../../infra/configure/plan-root.js';
 import { applyPlan } from '../../infra/configure/apply-plan.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
-import { installLayoutOf } from './layout.js';
+import { installLayoutOf } from '../../infra/images/install-layout.js';
 
 interface ConfigureOptions {
   host: string;

@@ -4,7 +4,7 @@ import { checkName } from '../../core/names.js';
 import { ClientRegistry, type GroupRecord } from '../../infra/db/client-registry.js';
 import { withStore } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
-import { splitList } from './clients.js';
+import { splitList } from '../input.js';
 
 interface GroupOptions {
   image?: string;

@@ -4,19 +4,12 @@ import { checkName } from '../../core/names.js';
 import { parseDiskLayout } from '../../core/layout/disk-layout.js';
 import { parseSizeSpec } from '../../core/layout/disk-layout-size.js';
 import { minimumDiskMiB, planPartitions, MIB } from '../../core/layout/partition-plan.js';
-import { resolveInstallLayout, type InstallLayout } from '../../core/layout/install-layout.js';
+import type { InstallLayout } from '../../core/layout/install-layout.js';
+import { installLayoutOf } from '../../infra/images/install-layout.js';
 import { ClientRegistry } from '../../infra/db/client-registry.js';
-import type { ImageStore } from '../../infra/images/image-store.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine, printTable } from '../output.js';
-import { readText } from './clients.js';
-
-/** The install layout of an image as the installer will use it. */
-export function installLayoutOf(store: ImageStore, image: string): InstallLayout {
-  store.requireImage(image);
-  const storedText = new ClientRegistry(store.db).findLayoutText(image);
-  return resolveInstallLayout({ image, storedText, captured: store.currentVersion(image)?.layout ?? null });
-}
+import { readText } from '../input.js';
 
 export async function layoutShowCommand(options: { image: string; json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {

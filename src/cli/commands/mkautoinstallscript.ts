@@ -5,7 +5,7 @@ import { ClientRegistry } from '../../infra/db/client-registry.js';
 import { createRenderer } from '../../infra/templates.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
-import { installLayoutOf } from './layout.js';
+import { installLayoutOf } from '../../infra/images/install-layout.js';
 
 const SHOWN_WARNINGS = 10;
 

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
 import { buildCapturedLayout } from '../../core/layout/build-captured.js';
 import { collectProbe } from '../../infra/probe/collect.js';
 import { localSystem } from '../../infra/probe/local-system.js';
-import { LAYOUT_PATH } from '../../infra/capture/record-layout.js';
+import { LAYOUT_PATH as DEFAULT_LAYOUT_OUTPUT } from '../../infra/capture/record-layout.js';
 import { note, printJson, printLine } from '../output.js';
 
 interface PrepareclientOptions {
@@ -16,10 +15,9 @@ interface PrepareclientOptions {
 export async function prepareclientCommand(options: PrepareclientOptions): Promise<void> {
   const layout = buildCapturedLayout(await collectProbe(localSystem));
   if (!options.dryRun) {
-    fs.mkdirSync(path.dirname(options.output), { recursive: true });
-    const temporary = `${options.output}.si-new`;
-    fs.writeFileSync(temporary, `${JSON.stringify(layout, null, 2)}\n`);
-    fs.renameSync(temporary, options.output);
+    // Only the default place is made when missing: a mistyped --output must not create directories.
+    const createParent = options.output === DEFAULT_LAYOUT_OUTPUT;
+    writeFileAtomic(options.output, `${JSON.stringify(layout, null, 2)}\n`, { createParent });
   }
   if (options.json) return printJson(layout);
   for (const warning of layout.warnings) note(`warning: ${warning}`);

@@ -2,7 +2,7 @@ import type { ClientRecord } from '../clients/client-record.js';
 import type { ConfigurePlan } from '../configure/plan.js';
 import { renderShellHelpers } from '../configure/shell.js';
 import type { LayoutContext } from './layout-context.js';
-import { shellWords } from './shell-words.js';
+import { shellWords } from '../shell-quote.js';
 
 /** What templates/autoinstall/master.hbs sees. */
 export interface MasterContext {

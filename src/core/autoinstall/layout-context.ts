@@ -3,7 +3,7 @@ import { planDevices } from '../layout/disk-layout-devices.js';
 import { parseSizeSpec } from '../layout/disk-layout-size.js';
 import { typeCode } from '../layout/disk-layout-sfdisk.js';
 import { GIB, minimumDiskMiB, type PlannedDisk } from '../layout/partition-plan.js';
-import { shellWords } from './shell-words.js';
+import { shellWords } from '../shell-quote.js';
 
 /**
  * The disk layout as the master script's template sees it. Disks are known only at install time, so

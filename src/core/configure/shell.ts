@@ -1,10 +1,6 @@
+import { shQuote } from '../shell-quote.js';
 import { IDENTITY_RECORD_HEADER } from './identity.js';
 import type { ConfigurePlan, StagePlan } from './plan.js';
-
-/** Quotes one word for POSIX sh: single quotes, with each ' written as '\''. */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
 
 const q = shQuote;
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest, type ManifestEntry } from '../../core/autoinstall/manifest.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ScriptWriter } from './script-writer.js';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -76,9 +77,7 @@ export class ScriptFiles {
       this.manifest.files[result.name] = { image, sha256: result.sha256, size: result.size, inputs };
       written.push(result.name);
     }
-    const temp = join(this.dir, `.${MANIFEST_NAME}.si-new`);
-    writeFileSync(temp, formatManifest(this.manifest));
-    renameSync(temp, join(this.dir, MANIFEST_NAME));
+    writeFileAtomic(join(this.dir, MANIFEST_NAME), formatManifest(this.manifest));
     return { written: written.sort(), unchanged: [...this.kept].sort(), removed: [...this.removed].sort() };
   }
 

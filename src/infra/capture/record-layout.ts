@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CapturedLayout } from '../../core/layout/captured.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { SshSession } from '../ssh/session.js';
 
 /** The path prepareclient writes on the golden client; it travels into the image with the rest. */
@@ -26,12 +27,7 @@ export async function recordLayout(options: { session: SshSession; tree: string;
   const file = path.join(tree, LAYOUT_PATH);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
   // A new inode: the old file may be a hard link shared with the previous version.
-  const temporary = `${file}.si-new`;
-  fs.writeFileSync(temporary, text, { mode: 0o644 });
-  fs.chmodSync(temporary, 0o644);
-  fs.chownSync(temporary, 0, 0);
-  fs.utimesSync(temporary, fileTime, fileTime);
-  fs.renameSync(temporary, file);
+  writeFileAtomic(file, text, { mode: 0o644, owner: { uid: 0, gid: 0 }, mtime: fileTime });
   fs.utimesSync(path.dirname(file), dirTime, dirTime);
 }
 

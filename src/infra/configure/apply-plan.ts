@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatIdentityRecord } from '../../core/configure/identity.js';
 import type { ConfigurePlan, FileWrite, StagePlan } from '../../core/configure/plan.js';
@@ -7,6 +7,7 @@ import { BOOT_DISK_TOKEN } from '../../core/configure/shell.js';
 import type { StageName } from '../../core/configure/stages.js';
 import { expandGlob } from '../../core/configure/tree.js';
 import { UserError } from '../../core/errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { run } from '../run.js';
 import { createFsTree } from './fs-tree.js';
 import { resolveInRoot } from './root-path.js';
@@ -76,10 +77,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyChange[
     changes.push({ stage, action, path: write.path });
     if (dryRun) return;
     mkdirSync(dirname(dest), { recursive: true });
-    const temp = `${dest}.si-new`;
-    writeFileSync(temp, write.content);
-    chmodSync(temp, mode);
-    renameSync(temp, dest);
+    writeFileAtomic(dest, write.content, { mode });
   };
 
   const applyStage = async (stage: StagePlan) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ClientRecord } from '../../core/clients/client-record.js';
 import type { HomePaths } from '../../core/home.js';
 import { networksOfClients, planRsyncdConf, rsyncdPaths } from '../../core/rsyncd/index.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Renderer } from '../templates.js';
 
 export interface WriteRsyncdConfOptions {
@@ -34,9 +35,7 @@ export function writeRsyncdConf(options: WriteRsyncdConfOptions): boolean {
     fs.mkdirSync(dir, { recursive: true });
   }
   if (readOrNull(files.conf) === text) return false;
-  const temporary = `${files.conf}.new-${process.pid}`;
-  fs.writeFileSync(temporary, text, { mode: 0o644 });
-  fs.renameSync(temporary, files.conf);
+  writeFileAtomic(files.conf, text, { mode: 0o644 });
   return true;
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { opensshOptions, type SshTransport } from '../../core/ssh/openssh-options.js';
 import { UserError } from '../../core/errors.js';
-import { quoteForRemoteShell } from '../../core/ssh/shell-quote.js';
+import { quoteForRemoteShell } from '../../core/shell-quote.js';
 import type { SystemAccess } from '../probe/mounts.js';
 import { captureEarly } from '../run.js';
 

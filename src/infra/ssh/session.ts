@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { UserError } from '../../core/errors.js';
 import { checkHostKey, hostPattern, knownHostsLine } from '../../core/ssh/known-hosts.js';
-import { quoteForRemoteShell } from '../../core/ssh/shell-quote.js';
+import { quoteForRemoteShell } from '../../core/shell-quote.js';
 
 export interface SshTarget {
   host: string;

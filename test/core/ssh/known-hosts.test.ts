@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkHostKey, hostPattern, keyTypeOfBlob, knownHostsLine, knowsHost } from '../../../src/core/ssh/known-hosts.js';
-import { quoteForRemoteShell } from '../../../src/core/ssh/shell-quote.js';
+import { quoteForRemoteShell } from '../../../src/core/shell-quote.js';
 
 function blob(type: string, body: string): Buffer {
   const t = Buffer.from(type);

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { lazy } from '../lazy.js';
+
+const load = () => import('../commands/image.js');
+
+/** si image: the image store and its versions. */
+export function registerImageCommands(program: Command): void {
+  const images = program.command('image').description('the image store and its versions');
+  images.command('list').description('list images').option('--json', 'JSON output').action(lazy(load, 'imageListCommand'));
+  images.command('show').argument('<name>').description('show an image').option('--json', 'JSON output').action(lazy(load, 'imageShowCommand'));
+  images.command('versions').argument('<name>').description('list the versions of an image').option('--json', 'JSON output').action(lazy(load, 'imageVersionsCommand'));
+  images
+    .command('diff')
+    .argument('<name>')
+    .argument('<v1>')
+    .argument('<v2>')
+    .description('list paths added, removed and changed from version v1 to v2')
+    .option('--json', 'JSON output')
+    .action(lazy(load, 'imageDiffCommand'));
+  images
+    .command('rollback')
+    .argument('<name>')
+    .argument('[version]', 'version to make current (default: the one before the current)')
+    .description('make an earlier version current')
+    .option('--json', 'JSON output')
+    .action(lazy(load, 'imageRollbackCommand'));
+  images.command('rm').argument('<name>').description('remove an image and all its versions').option('--json', 'JSON output').action(lazy(load, 'imageRmCommand'));
+  images.command('cp').argument('<source>').argument('<destination>').description('copy an image\'s current version into a new image').option('--json', 'JSON output').action(lazy(load, 'imageCpCommand'));
+  images.command('mv').argument('<source>').argument('<destination>').description('rename an image').option('--json', 'JSON output').action(lazy(load, 'imageMvCommand'));
+  images
+    .command('gc')
+    .argument('<name>')
+    .requiredOption('--keep <n>', 'how many of the newest versions to keep (the current one is always kept)')
+    .description('remove old versions')
+    .option('--json', 'JSON output')
+    .action(lazy(load, 'imageGcCommand'));
+}
