@@ -135,7 +135,7 @@ describe('si rsyncd: the rsync daemon between network namespaces', () => {
 
   it('admits a new client network once the client is registered', async () => {
     clients.push({ ip: strangerIp, netmask: '255.255.255.0' });
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 90_000;
     let result = await inNs(stranger, ['rsync', `rsync://${serverIpForStranger}/demo/etc/hostname`]);
     while (result.exitCode !== 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 300));
