@@ -6,7 +6,6 @@ import { buildLayoutContext } from '../../core/autoinstall/layout-context.js';
 import { installHostConfig } from '../../core/autoinstall/client-host.js';
 import { parseStages } from '../../core/configure/stages.js';
 import type { HostConfig } from '../../core/configure/host-config.js';
-import { ClientRegistry } from '../../infra/db/client-registry.js';
 import type { ImageStore } from '../../infra/images/image-store.js';
 import { planForRoot } from '../../infra/configure/plan-root.js';
 import { applyPlan } from '../../infra/configure/apply-plan.js';
@@ -50,7 +49,7 @@ export async function configureCommand(options: ConfigureOptions, command: Comma
 }
 
 function hostFromRegistry(store: ImageStore, hostname: string, imageOption: string | undefined): { host: HostConfig; image: string } {
-  const client = new ClientRegistry(store.db).findClient(hostname);
+  const client = store.clients.findClient(hostname);
   if (!client) throw new UserError(`no client named ${hostname}: add it with 'si addclients' first`);
   const image = imageOption ? checkName('image', imageOption) : client.image;
   const layout = buildLayoutContext(installLayoutOf(store, image).layout);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { checkName } from '../../core/names.js';
-import { ClientRegistry, type GroupRecord } from '../../infra/db/client-registry.js';
+import type { GroupRecord } from '../../core/registry/client-store.js';
 import { withStore } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
 import { splitList } from '../input.js';
@@ -23,7 +23,7 @@ export async function groupSetCommand(name: string, options: GroupOptions, comma
 async function saveGroup(name: string, options: GroupOptions, command: Command, mode: 'add' | 'set'): Promise<void> {
   checkName('group', name);
   await withStore(command, (store) => {
-    const registry = new ClientRegistry(store.db);
+    const registry = store.clients;
     const existing = registry.findGroup(name);
     if (mode === 'add' && existing) throw new UserError(`group ${name} exists already: change it with 'si group set ${name}'`);
     if (mode === 'set' && !existing) throw new UserError(`no group named ${name}: create it with 'si group add ${name}'`);
@@ -41,7 +41,7 @@ async function saveGroup(name: string, options: GroupOptions, command: Command, 
 
 export async function groupListCommand(options: { json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const registry = new ClientRegistry(store.db);
+    const registry = store.clients;
     const clients = registry.listClients();
     const groups = registry.listGroups().map((g) => ({ ...g, members: clients.filter((c) => c.groups.includes(g.name)).length }));
     if (options.json) return printJson(groups);
@@ -52,7 +52,7 @@ export async function groupListCommand(options: { json?: boolean }, command: Com
 
 export async function groupShowCommand(name: string, options: { json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const registry = new ClientRegistry(store.db);
+    const registry = store.clients;
     const group = registry.findGroup(checkName('group', name));
     if (!group) throw new UserError(`no group named ${name}: see 'si group list'`);
     const members = registry.listClients().filter((c) => c.groups.includes(name)).map((c) => c.hostname);
@@ -66,7 +66,7 @@ export async function groupShowCommand(name: string, options: { json?: boolean }
 
 export async function groupRmCommand(name: string, options: { json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const registry = new ClientRegistry(store.db);
+    const registry = store.clients;
     if (!registry.findGroup(checkName('group', name))) throw new UserError(`no group named ${name}: see 'si group list'`);
     const members = registry.listClients().filter((c) => c.groups.includes(name));
     if (members.length > 0) {

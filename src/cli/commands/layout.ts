@@ -6,7 +6,6 @@ import { parseSizeSpec } from '../../core/layout/disk-layout-size.js';
 import { minimumDiskMiB, planPartitions, MIB } from '../../core/layout/partition-plan.js';
 import type { InstallLayout } from '../../core/layout/install-layout.js';
 import { installLayoutOf } from '../../infra/images/install-layout.js';
-import { ClientRegistry } from '../../infra/db/client-registry.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine, printTable } from '../output.js';
 import { readText } from '../input.js';
@@ -26,7 +25,7 @@ export async function layoutSetCommand(options: { image: string; file: string; j
   const layout = parseDiskLayout(text, { source: options.file });
   await withStore(command, (store) => {
     store.requireImage(image);
-    new ClientRegistry(store.db).saveLayoutText(image, `${JSON.stringify(layout, null, 2)}\n`, new Date().toISOString());
+    store.clients.saveLayoutText(image, `${JSON.stringify(layout, null, 2)}\n`, new Date().toISOString());
     if (options.json) return printJson({ image, layout });
     printLine(`set the install layout of ${image} from ${options.file}; run si mkautoinstallscript --image ${image} to use it`);
   });

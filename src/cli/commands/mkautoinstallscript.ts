@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { checkName } from '../../core/names.js';
 import { makeAutoinstallScripts } from '../../infra/autoinstall/make-autoinstall-scripts.js';
-import { ClientRegistry } from '../../infra/db/client-registry.js';
 import { createRenderer } from '../../infra/templates.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
@@ -17,7 +16,7 @@ export async function mkautoinstallscriptCommand(options: { image: string; json?
   const image = checkName('image', options.image);
   await withStore(command, async (store) => {
     const resolved = installLayoutOf(store, image);
-    const registry = new ClientRegistry(store.db);
+    const registry = store.clients;
     const groups = new Map(registry.listGroups().map((g) => [g.name, g]));
     const result = await makeAutoinstallScripts({
       paths: store.paths,

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { checkPort } from '../../core/capture/target.js';
 import { homePaths } from '../../core/home.js';
 import { UserError } from '../../core/errors.js';
-import { ClientRegistry } from '../../infra/db/client-registry.js';
 import { ImageStore } from '../../infra/images/image-store.js';
 import { abortOnStopSignals, renderRsyncdConf, renderRsyncdUnit, runRsyncDaemon, writeRsyncdConf } from '../../infra/rsyncd/index.js';
 import { createRenderer } from '../../infra/templates.js';
@@ -35,7 +34,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
   const confOptions = (store: ImageStore) => ({
     paths: store.paths,
     renderer: createRenderer({ siteDir: store.paths.templates }),
-    clients: new ClientRegistry(store.db).listClients(),
+    clients: store.clients.listClients(),
     images: store.registry.listImages().filter((i) => i.currentVersion !== null).map((i) => i.name),
     address,
     port,

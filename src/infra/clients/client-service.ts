@@ -3,15 +3,15 @@ import { checkName } from '../../core/names.js';
 import type { ClientRecord } from '../../core/clients/client-record.js';
 import { expandHostRange } from '../../core/clients/host-range.js';
 import { planAddClients, type AddClientsPlan, type AddClientsRequest } from '../../core/clients/plan-add-clients.js';
-import { ClientRegistry } from '../db/client-registry.js';
+import type { ClientStore } from '../../core/registry/client-store.js';
 import type { ImageStore } from '../images/image-store.js';
 
 /** Client operations over the registry: plans from core, one transaction each, nothing written on refusal. */
 export class ClientService {
-  readonly registry: ClientRegistry;
+  readonly registry: ClientStore;
 
   constructor(readonly store: ImageStore) {
-    this.registry = new ClientRegistry(store.db);
+    this.registry = store.clients;
   }
 
   add(request: AddClientsRequest, options: { dryRun: boolean }): AddClientsPlan {

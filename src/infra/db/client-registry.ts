@@ -1,11 +1,6 @@
 import type { Db } from './database.js';
 import type { ClientRecord, BootMode, InstallState } from '../../core/clients/client-record.js';
-
-export interface GroupRecord {
-  name: string;
-  image: string | null;
-  overrides: string[];
-}
+import type { ClientStore, GroupRecord } from '../../core/registry/client-store.js';
 
 interface RawClient {
   hostname: string;
@@ -41,9 +36,14 @@ const toClient = (r: RawClient): ClientRecord => ({
   installState: r.install_state as InstallState,
 });
 
-/** Typed access to clients, their MACs, groups and per-image install layouts. */
-export class ClientRegistry {
+/** The client store on SQLite: clients, their MACs, groups and per-image install layouts. */
+export class ClientRegistry implements ClientStore {
   constructor(readonly db: Db) {}
+
+  /** BEGIN IMMEDIATE: takes the write lock before the first read, so no other writer slips between check and write. */
+  writeTransaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
 
   listClients(): ClientRecord[] {
     return (this.db.prepare(`${SELECT_CLIENTS} ORDER BY c.hostname`).all() as RawClient[]).map(toClient);
@@ -51,6 +51,18 @@ export class ClientRegistry {
 
   findClient(hostname: string): ClientRecord | undefined {
     const row = this.db.prepare(`${SELECT_CLIENTS} WHERE c.hostname = ?`).get(hostname) as RawClient | undefined;
+    return row && toClient(row);
+  }
+
+  findClientByMac(mac: string): ClientRecord | undefined {
+    const row = this.db
+      .prepare(`${SELECT_CLIENTS} WHERE c.hostname = (SELECT hostname FROM client_macs WHERE mac = ?)`)
+      .get(mac) as RawClient | undefined;
+    return row && toClient(row);
+  }
+
+  findClientByIp(ip: string): ClientRecord | undefined {
+    const row = this.db.prepare(`${SELECT_CLIENTS} WHERE c.ip = ?`).get(ip) as RawClient | undefined;
     return row && toClient(row);
   }
 

@@ -1,27 +1,9 @@
 import type { Db } from './database.js';
 import type { CapturedLayout } from '../../core/layout/captured.js';
+import type { ImageRow, VersionRow } from '../../core/registry/image-records.js';
 
-export interface ImageRow {
-  name: string;
-  currentVersion: number | null;
-  lastVersion: number;
-  origin: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface VersionRow {
-  image: string;
-  number: number;
-  createdAt: string;
-  /** host:port for a capture, `debootstrap <suite>` for mkimage, `copy of X/N` for cp. */
-  source: string;
-  sizeBytes: number;
-  fileCount: number;
-  layout: CapturedLayout | null;
-  excludes: string[];
-  note: string;
-}
+// The record types live in core; re-exported for modules that still import them from here.
+export type { ImageRow, VersionRow };
 
 interface RawVersion {
   image: string;

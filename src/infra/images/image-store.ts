@@ -4,7 +4,10 @@ import { checkName } from '../../core/names.js';
 import { homePaths, imageLink, imageLinkTarget, incomingDir, versionDir, type HomePaths } from '../../core/home.js';
 import { planGc, planRollback, requireVersion } from '../../core/images/version-plans.js';
 import { openDatabase, type Db } from '../db/database.js';
-import { ImageRegistry, type ImageRow, type VersionRow } from '../db/image-registry.js';
+import { ImageRegistry } from '../db/image-registry.js';
+import { ClientRegistry } from '../db/client-registry.js';
+import type { ImageRow, VersionRow } from '../../core/registry/image-records.js';
+import type { ClientStore } from '../../core/registry/client-store.js';
 import { lockImage } from './image-lock.js';
 import { readLinkOrNull, removeTree, switchLink } from './tree-ops.js';
 
@@ -14,12 +17,15 @@ import { readLinkOrNull, removeTree, switchLink } from './tree-ops.js';
  */
 export class ImageStore {
   readonly registry: ImageRegistry;
+  /** Clients, groups and install layouts: the one way commands reach them. */
+  readonly clients: ClientStore;
 
   private constructor(
     readonly paths: HomePaths,
     readonly db: Db,
   ) {
     this.registry = new ImageRegistry(db);
+    this.clients = new ClientRegistry(db);
   }
 
   static open(home: string): ImageStore {
