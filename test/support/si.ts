@@ -27,7 +27,7 @@ export async function si(home: string, args: readonly string[], options: { ns?: 
   // Through its shebang, as a user runs it.
   const argv = [SI, '--home', home, ...args];
   const full = options.ns ? ['ip', 'netns', 'exec', options.ns.name, ...argv] : argv;
-  return capture(full, { timeout: options.timeout ?? 120_000, env: { SI_HOME: undefined } });
+  return capture(full, { timeout: options.timeout ?? 500_000, env: { SI_HOME: undefined } });
 }
 
 /** si that must succeed; its JSON output parsed when --json is among the args. */
