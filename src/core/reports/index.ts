@@ -10,3 +10,4 @@ export {
   type ReportPaths,
   type ReportedState,
 } from './parse-report.js';
+export type { InstallEvent, InstallEventStore, RecordOutcome } from './install-event-store.js';

@@ -1,17 +1,5 @@
-import type { InstallReport, ReportedState } from '../../core/reports/index.js';
+import type { InstallEvent, InstallEventStore, InstallReport, RecordOutcome, ReportedState } from '../../core/reports/index.js';
 import type { Db } from '../db/database.js';
-
-/** One recorded install event, as `si client show --json` prints the last one. */
-export interface InstallEvent {
-  host: string;
-  event: string | null;
-  mac: string | null;
-  state: ReportedState;
-  phase: string;
-  message: string;
-  /** When the server received it (ISO 8601): installers often run with a wrong clock. */
-  at: string;
-}
 
 interface RawEvent {
   host: string;
@@ -35,10 +23,8 @@ const toEvent = (r: RawEvent): InstallEvent => ({
 
 const LATEST = 'ORDER BY at DESC, id DESC';
 
-export type RecordOutcome = 'recorded' | 'duplicate' | 'unknown-host';
-
 /** The install_events table, and the install_state it keeps on each client. */
-export class InstallEvents {
+export class InstallEvents implements InstallEventStore {
   constructor(readonly db: Db) {}
 
   /**
@@ -66,8 +52,12 @@ export class InstallEvents {
     return row ? toEvent(row) : null;
   }
 
-  /** A host's events, oldest first. */
   list(host: string): InstallEvent[] {
     return (this.db.prepare('SELECT * FROM install_events WHERE host = ? ORDER BY at, id').all(host) as RawEvent[]).map(toEvent);
   }
+}
+
+/** The store of install events on the registry `db` (commands ask the interface, not the class). */
+export function installEventStore(db: Db): InstallEventStore {
+  return new InstallEvents(db);
 }
