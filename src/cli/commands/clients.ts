@@ -7,6 +7,7 @@ import { formatClientsCsv, parseClientsCsv } from '../../core/clients/clients-cs
 import { BOOT_MODES, INSTALL_STATES, normalizeDomain, type ClientRecord } from '../../core/clients/client-record.js';
 import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
 import { ClientService } from '../../infra/clients/client-service.js';
+import { ingestPendingReports, installEventStore } from '../../infra/reports/index.js';
 import { withStore } from '../context.js';
 import { oneOf, readText, splitList } from '../input.js';
 import { note, printJson, printLine, printTable } from '../output.js';
@@ -56,6 +57,7 @@ export async function addclientsCommand(options: AddclientsOptions, command: Com
 
 export async function clientListCommand(range: string | undefined, options: { image?: string; json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
+    for (const line of ingestPendingReports({ paths: store.paths, db: store.db })) note(line);
     const service = new ClientService(store);
     let clients = range ? service.select(range) : service.registry.listClients();
     if (options.image) clients = clients.filter((c) => c.image === options.image);
@@ -70,10 +72,13 @@ export async function clientListCommand(range: string | undefined, options: { im
 
 export async function clientShowCommand(host: string, options: { json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
+    for (const line of ingestPendingReports({ paths: store.paths, db: store.db })) note(line);
     const [client] = new ClientService(store).select(checkName('host', host));
     if (!client) return;
-    if (options.json) return printJson(client);
+    const last = installEventStore(store.db).last(client.hostname);
+    if (options.json) return printJson({ ...client, lastInstall: last && { state: last.state, at: last.at, phase: last.phase, message: last.message } });
     for (const [key, value] of Object.entries(client)) printLine(`${key.padEnd(13)}${Array.isArray(value) ? value.join(' ') : (value ?? '-')}`);
+    printLine(`${'lastInstall'.padEnd(13)}${last ? `${last.state} at ${last.at} (phase ${last.phase})` : '-'}`);
   });
 }
 

@@ -4,6 +4,7 @@ import { checkPort } from '../../core/capture/target.js';
 import { homePaths } from '../../core/home.js';
 import { UserError } from '../../core/errors.js';
 import { ImageStore } from '../../infra/images/image-store.js';
+import { ingestPendingReports } from '../../infra/reports/index.js';
 import { abortOnStopSignals, renderRsyncdConf, renderRsyncdUnit, runRsyncDaemon, writeRsyncdConf } from '../../infra/rsyncd/index.js';
 import { createRenderer } from '../../infra/templates.js';
 import { resolveHome, withStore } from '../context.js';
@@ -52,6 +53,8 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
     const reload = () => {
       const store = ImageStore.open(home);
       try {
+        // Install reports uploaded since the last pass become events in the registry (docs/rsyncd.md).
+        for (const line of ingestPendingReports({ paths: store.paths, db: store.db, all: true })) note(line);
         return writeRsyncdConf(confOptions(store));
       } finally {
         store.close();

@@ -3,9 +3,23 @@ import { UserError } from '../errors.js';
 import { imageLink, type HomePaths } from '../home.js';
 import { checkName } from '../names.js';
 import { isIPv4 } from '../clients/ipv4.js';
+import { reportPaths } from '../reports/parse-report.js';
 
 /** Modules served beside the images; an image cannot take one of these names. */
-export const RESERVED_MODULES = ['scripts', 'overrides', 'boot'] as const;
+export const RESERVED_MODULES = ['scripts', 'overrides', 'boot', 'reports'] as const;
+
+/**
+ * The write-only module installers upload their reports to (docs/rsyncd.md): plain files only (every
+ * option but --timeout refused: no links, devices, directories, times or permissions), kept 0600, nothing
+ * readable or listable. It is the one module written to, so it alone overrides the global `read only`.
+ */
+const REPORTS_SETTINGS = [
+  ['read only', 'no'],
+  ['write only', 'yes'],
+  ['list', 'no'],
+  ['refuse options', '* !timeout'],
+  ['incoming chmod', 'D0700,F0600'],
+] as const;
 
 /**
  * Always in `hosts allow`, also before any client exists: the server itself (a local `si` or a
@@ -40,6 +54,8 @@ export interface RsyncdModule {
   name: string;
   path: string;
   comment: string;
+  /** Module parameters beyond the global defaults, as `key = value` lines. */
+  settings: { key: string; value: string }[];
 }
 
 /** The context of templates/rsyncd/rsyncd.conf.hbs. Values are already escaped for rsyncd.conf. */
@@ -67,6 +83,9 @@ export interface PlanRsyncdConfOptions {
   timeout?: number;
   maxConnections?: number;
   transferLogging?: boolean;
+  /** Owner of the uploaded reports: the user and group si runs as, so that si reads and removes them. Default 0 (root). */
+  reportsUid?: number;
+  reportsGid?: number;
 }
 
 export function planRsyncdConf(options: PlanRsyncdConfOptions): RsyncdConfContext {
@@ -79,12 +98,18 @@ export function planRsyncdConf(options: PlanRsyncdConfOptions): RsyncdConfContex
       throw new UserError(`image ${image} has the name of the rsync module ${image}: rename it with 'si image mv ${image} NEWNAME'`);
     }
   }
-  const modules: RsyncdModule[] = [
+  const owner = [
+    ['uid', String(checkCount('reports uid', options.reportsUid ?? 0))],
+    ['gid', String(checkCount('reports gid', options.reportsGid ?? 0))],
+  ] as const;
+  const modules: Omit<RsyncdModule, 'settings'>[] = [
     ...images.map((name) => ({ name, path: imageLink(paths, name), comment: `sisuite image ${name}` })),
     { name: 'scripts', path: paths.scripts, comment: 'sisuite autoinstall scripts' },
     { name: 'overrides', path: paths.overrides, comment: 'sisuite override trees' },
     { name: 'boot', path: paths.boot, comment: 'sisuite installer kernels and initrds' },
+    { name: 'reports', path: reportPaths(paths).incoming, comment: 'sisuite install reports (write only)' },
   ];
+  const settingsOf = (name: string) => (name === 'reports' ? [...owner, ...REPORTS_SETTINGS].map(([key, value]) => ({ key, value })) : []);
   return {
     address: options.address === undefined ? null : checkAddress(options.address),
     port: options.port === undefined ? null : checkPort(options.port),
@@ -94,7 +119,7 @@ export function planRsyncdConf(options: PlanRsyncdConfOptions): RsyncdConfContex
     timeout: checkCount('timeout', options.timeout ?? DEFAULT_TIMEOUT),
     maxConnections: checkCount('max connections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
     transferLogging: options.transferLogging ? 'yes' : 'no',
-    modules: modules.map((m) => ({ ...m, path: confValue(m.path) })),
+    modules: modules.map((m) => ({ ...m, path: confValue(m.path), settings: settingsOf(m.name) })),
   };
 }
 

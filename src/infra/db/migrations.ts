@@ -75,4 +75,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'install events',
+    // One row per install report (docs/autoinstall.md); event_id makes a report recorded twice a no-op.
+    sql: `
+      CREATE TABLE install_events (
+        id INTEGER PRIMARY KEY,
+        host TEXT NOT NULL REFERENCES clients(hostname) ON DELETE CASCADE ON UPDATE CASCADE,
+        event_id TEXT,
+        mac TEXT,
+        state TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        UNIQUE (host, event_id)
+      );
+      CREATE INDEX install_events_host_at ON install_events(host, at);
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClientRecord } from '../../core/clients/client-record.js';
 import type { HomePaths } from '../../core/home.js';
+import { reportPaths } from '../../core/reports/index.js';
 import { networksOfClients, planRsyncdConf, rsyncdPaths } from '../../core/rsyncd/index.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Renderer } from '../templates.js';
@@ -18,14 +19,18 @@ export interface WriteRsyncdConfOptions {
 
 /** Renders rsyncd.conf without writing it (for --dry-run and for writeRsyncdConf). */
 export function renderRsyncdConf({ paths, renderer, clients, images, address, port }: WriteRsyncdConfOptions): string {
-  const context = planRsyncdConf({ paths, images, networks: networksOfClients(clients), address, port });
+  // Reports are written as the user si runs as: it reads and removes them (root when si runs the daemon on 873).
+  const reportsUid = process.getuid?.() ?? 0;
+  const reportsGid = process.getgid?.() ?? 0;
+  const context = planRsyncdConf({ paths, images, networks: networksOfClients(clients), address, port, reportsUid, reportsGid });
   return renderer.render('rsyncd/rsyncd.conf', context);
 }
 
 /**
  * Writes $SI_HOME/rsyncd.conf when its content changed and returns whether it did. The file is replaced
  * by a rename, so a daemon reading it for a new connection sees the old file or the new one, never half.
- * Creates the directories the modules and the log point to.
+ * Creates the directories the modules and the log point to; the reports' own are private (0700): a
+ * report's log tail is for the administrator only.
  */
 export function writeRsyncdConf(options: WriteRsyncdConfOptions): boolean {
   const { paths } = options;
@@ -33,6 +38,10 @@ export function writeRsyncdConf(options: WriteRsyncdConfOptions): boolean {
   const files = rsyncdPaths(paths);
   for (const dir of [paths.images, paths.scripts, paths.overrides, paths.boot, path.dirname(files.log)]) {
     fs.mkdirSync(dir, { recursive: true });
+  }
+  const reports = reportPaths(paths);
+  for (const dir of [reports.dir, reports.incoming, reports.rejected]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   if (readOrNull(files.conf) === text) return false;
   writeFileAtomic(files.conf, text, { mode: 0o644 });

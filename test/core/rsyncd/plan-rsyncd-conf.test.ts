@@ -15,10 +15,33 @@ describe('planRsyncdConf', () => {
       ['scripts', '/var/lib/sisuite/scripts'],
       ['overrides', '/var/lib/sisuite/overrides'],
       ['boot', '/var/lib/sisuite/boot'],
+      ['reports', '/var/lib/sisuite/reports/incoming'],
     ]);
     expect(plan.hostsAllow).toEqual(['127.0.0.1', '::1', '10.0.0.0/24']);
     expect(plan).toMatchObject({ address: null, port: null, timeout: 600, maxConnections: 0, transferLogging: 'no' });
     expect(plan.logFile).toBe('/var/lib/sisuite/log/rsyncd.log');
+  });
+
+  it('takes install reports on a write-only module: plain files only, owned by si, never listed or read back', () => {
+    const plan = planRsyncdConf({ paths, images: ['web'], networks: ['10.0.0.0/24'], reportsUid: 1001, reportsGid: 1002 });
+    const settings = (name: string) => Object.fromEntries((plan.modules.find((m) => m.name === name)?.settings ?? []).map((s) => [s.key, s.value]));
+    expect(settings('reports')).toEqual({
+      uid: '1001',
+      gid: '1002',
+      'read only': 'no',
+      'write only': 'yes',
+      list: 'no',
+      'refuse options': '* !timeout',
+      'incoming chmod': 'D0700,F0600',
+    });
+    // Every other module keeps the global read-only defaults.
+    for (const name of ['web', 'scripts', 'overrides', 'boot']) expect(settings(name)).toEqual({});
+    expect(planRsyncdConf({ paths, images: [], networks: [] }).modules.at(-1)?.settings.slice(0, 2)).toEqual([
+      { key: 'uid', value: '0' },
+      { key: 'gid', value: '0' },
+    ]);
+    expect(() => planRsyncdConf({ paths, images: [], networks: [], reportsUid: -1 })).toThrow(/reports uid -1/);
+    expect(() => planRsyncdConf({ paths, images: ['reports'], networks: [] })).toThrow(/si image mv reports NEWNAME/);
   });
 
   it('admits only the server itself while there are no clients', () => {

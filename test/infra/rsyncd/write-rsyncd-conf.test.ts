@@ -25,6 +25,9 @@ describe('writeRsyncdConf', () => {
     const conf = rsyncdPaths(paths).conf;
     expect(write([], ['base'])).toBe(true);
     for (const dir of [paths.scripts, paths.overrides, paths.boot, path.join(paths.home, 'log')]) expect(fs.statSync(dir).isDirectory()).toBe(true);
+    // The reports' directories are private: a failure report holds the install log's tail.
+    for (const dir of ['reports', 'reports/incoming', 'reports/rejected']) expect(fs.statSync(path.join(paths.home, dir)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(conf, 'utf8')).toContain(`[reports]\n  path = ${paths.home}/reports/incoming\n  comment = sisuite install reports (write only)\n  uid = ${process.getuid?.()}\n`);
     expect(fs.readFileSync(conf, 'utf8')).toMatch(/^hosts allow = 127\.0\.0\.1 ::1$/m);
     const first = fs.readFileSync(conf, 'utf8');
     const held = fs.openSync(conf, 'r');
@@ -47,7 +50,7 @@ describe('writeRsyncdConf', () => {
     fs.mkdirSync(path.join(paths.templates, 'rsyncd'), { recursive: true });
     fs.writeFileSync(path.join(paths.templates, 'rsyncd/rsyncd.conf.hbs'), 'motd file = /etc/motd\n{{#each modules}}[{{name}}]\n{{/each}}');
     write([], ['base']);
-    expect(fs.readFileSync(rsyncdPaths(paths).conf, 'utf8')).toBe('motd file = /etc/motd\n[base]\n[scripts]\n[overrides]\n[boot]\n');
+    expect(fs.readFileSync(rsyncdPaths(paths).conf, 'utf8')).toBe('motd file = /etc/motd\n[base]\n[scripts]\n[overrides]\n[boot]\n[reports]\n');
   });
 
   it('leaves the old file when the registry holds an image named like a fixed module', () => {

@@ -1,0 +1,13 @@
+export {
+  MAX_MESSAGE_CHARS,
+  MAX_REPORT_BYTES,
+  REPORTED_STATES,
+  parseReport,
+  parseReportName,
+  reportPaths,
+  type InstallReport,
+  type ParsedReport,
+  type ReportPaths,
+  type ReportedState,
+} from './parse-report.js';
+export type { InstallEvent, InstallEventStore, RecordOutcome } from './install-event-store.js';
