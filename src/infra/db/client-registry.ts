@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { ClientRecord, BootMode, InstallState } from '../../core/clients/client-record.js';
 import type { ClientStore, GroupRecord } from '../../core/registry/client-store.js';
+import { UserError } from '../../core/errors.js';
 
 interface RawClient {
   hostname: string;
@@ -42,7 +43,11 @@ export class ClientRegistry implements ClientStore {
 
   /** BEGIN IMMEDIATE: takes the write lock before the first read, so no other writer slips between check and write. */
   writeTransaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      throw explainWriteFailure(error, this.db);
+    }
   }
 
   listClients(): ClientRecord[] {
@@ -134,4 +139,18 @@ export class ClientRegistry implements ClientStore {
       .prepare('INSERT INTO image_layouts (image, layout, updated_at) VALUES (?, ?, ?) ON CONFLICT(image) DO UPDATE SET layout = excluded.layout, updated_at = excluded.updated_at')
       .run(image, text, now);
   }
+}
+
+/** A lock held past the busy timeout, or a constraint another writer tripped, is one line, not a stack trace. */
+function explainWriteFailure(error: unknown, db: Db): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    const waited = Number(db.pragma('busy_timeout', { simple: true })) / 1000;
+    return new UserError(`the registry ${db.name} is busy: another si held its write lock for over ${waited} s; try again when it is done`);
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    return new UserError(`another si changed the registry meanwhile (${(error as Error).message}); nothing was changed: run the command again`);
+  }
+  return error;
 }
