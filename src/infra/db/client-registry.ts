@@ -50,6 +50,10 @@ export class ClientRegistry implements ClientStore {
     }
   }
 
+  changeMark(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
   listClients(): ClientRecord[] {
     return (this.db.prepare(`${SELECT_CLIENTS} ORDER BY c.hostname`).all() as RawClient[]).map(toClient);
   }
