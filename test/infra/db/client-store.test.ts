@@ -41,6 +41,19 @@ describe('ClientStore on SQLite', () => {
     expect(store.findClient('node009')).toBeUndefined();
   });
 
+  it('changes its change mark when another connection commits, not when nothing happens', () => {
+    const mark = store.changeMark();
+    expect(store.changeMark()).toBe(mark);
+    const other = openDatabase(join(dir, 'sisuite.db'));
+    try {
+      new ClientRegistry(other).deleteClients(['node002']);
+    } finally {
+      other.close();
+    }
+    expect(store.changeMark()).not.toBe(mark);
+    expect(store.findClient('node002')).toBeUndefined();
+  });
+
   it('rolls a write transaction back whole when its work throws', () => {
     expect(() =>
       store.writeTransaction(() => {
