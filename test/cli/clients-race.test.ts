@@ -66,6 +66,26 @@ describe('two si addclients at once', () => {
     }, 600_000);
   }
 
+  it('client set of one address to two hosts, and group add of one name, at once: one wins, 5 rounds each', async () => {
+    await siOk(home, ['addclients', '--hosts', 'node[1-2]', '--ip', '10.0.0.11', '--image', 'rocky9']);
+    for (let round = 0; round < 5; round++) {
+      const ip = `10.0.0.${100 + round}`;
+      const results = await Promise.all([
+        si(home, ['client', 'set', 'node1', '--ip', ip]),
+        si(home, ['client', 'set', 'node2', '--ip', ip]),
+      ]);
+      const loser = results.find((r) => r.exitCode !== 0);
+      expect(results.filter((r) => r.exitCode === 0), results.map((r) => r.stderr).join(' | ')).toHaveLength(1);
+      expect(expectOneLine(loser as SiResult)).toMatch(new RegExp(`IP ${ip.replaceAll('.', '\\.')} for node[12] is already held by node[12]`));
+      const held = (await siOk<{ ip: string }[]>(home, ['client', 'list', '--json'])).filter((c) => c.ip === ip);
+      expect(held).toHaveLength(1);
+
+      const groups = await Promise.all([si(home, ['group', 'add', `g${round}`]), si(home, ['group', 'add', `g${round}`, '--image', 'rocky9'])]);
+      expect(groups.filter((r) => r.exitCode === 0)).toHaveLength(1);
+      expect(expectOneLine(groups.find((r) => r.exitCode !== 0) as SiResult)).toMatch(new RegExp(`group g${round} exists already`));
+    }
+  }, 600_000);
+
   it('a write lock held past the busy timeout is one line, and the registry is unchanged', async () => {
     const before = dumpRegistry(home);
     const holder = new Database(join(home, 'sisuite.db'));
