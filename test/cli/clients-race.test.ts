@@ -61,8 +61,8 @@ describe('two si addclients at once', () => {
         const clients = await siOk<{ hostname: string; ip: string }[]>(home, ['client', 'list', '--json']);
         expect(clients.map((c) => `${c.hostname}=${c.ip}`)).toEqual(outcome(first));
       }
-      // How often the loser lost inside the transaction (it had planned before the winner wrote).
-      console.log(`${kind}: ${seen.filter((l) => l.includes('meanwhile')).length}/${ROUNDS} refusals came from inside the transaction`);
+      // How often the loser was already waiting for the lock when the winner committed.
+      console.log(`${kind}: ${seen.filter((l) => l.includes('meanwhile')).length}/${ROUNDS} losers were waiting for the winner's write lock (said 'meanwhile')`);
     }, 600_000);
   }
 
