@@ -12,7 +12,7 @@ export function isValidName(name: string): boolean {
 /** Checks a name at the edge; throws a one-line UserError that says what a valid name looks like. */
 export function checkName(kind: NameKind, name: string): string {
   if (!isValidName(name)) {
-    const shown = name === '' ? 'an empty name' : JSON.stringify(name);
+    const shown = name === '' ? '(empty)' : JSON.stringify(name);
     throw new UserError(
       `invalid ${kind} name ${shown}: use 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit`,
     );

@@ -77,6 +77,36 @@ describe('si addclients and the client registry', () => {
     await expectRefused(['image', 'rm', 'rocky9'], /image rocky9 is used by 10 clients/);
   });
 
+  it('addclients --dry-run lists the hosts it would add and changes nothing', async () => {
+    const macs = join(home, 'macs.csv');
+    writeFileSync(macs, 'node2,52:54:00:00:00:02\n');
+    const before = dumpRegistry(home);
+    const shown = await siOk(home, ['addclients', '--hosts', 'node[1-3]', '--ip', '10.0.0.11', '--image', 'rocky9', '--macs', macs, '--dry-run']);
+    expect(shown.split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual([
+      'HOST IP MACS',
+      'node1 10.0.0.11 -',
+      'node2 10.0.0.12 52:54:00:00:00:02',
+      'node3 10.0.0.13 -',
+      'would add 3 clients (node[1-3]), 0 unchanged',
+      '',
+    ]);
+    expect(dumpRegistry(home)).toEqual(before);
+  });
+
+  it('client set changes addresses and MACs with the checks addclients makes', async () => {
+    await siOk(home, ['addclients', '--hosts', 'node[1-3]', '--ip', '10.0.0.11', '--gateway', '10.0.0.1', '--image', 'rocky9']);
+    expect(await siOk(home, ['client', 'set', 'node[2-3]', '--ip', '10.0.1.20', '--netmask', '/23'])).toMatch(/^changed 2 clients \(node\[2-3\]\), 0 unchanged/);
+    await siOk(home, ['client', 'set', 'node1', '--macs', '52-54-00-00-00-AA,52:54:00:00:00:bb']);
+    const clients = await siOk<(Client & { netmask: string })[]>(home, ['client', 'list', '--json']);
+    expect(clients.map((c) => [c.hostname, c.ip, c.netmask, c.macs])).toEqual([
+      ['node1', '10.0.0.11', '255.255.255.0', ['52:54:00:00:00:aa', '52:54:00:00:00:bb']],
+      ['node2', '10.0.1.20', '255.255.254.0', []],
+      ['node3', '10.0.1.21', '255.255.254.0', []],
+    ]);
+    expect(await siOk(home, ['client', 'set', 'node1', '--boot', 'install'])).toMatch(/^changed 0 clients, 1 unchanged/);
+    await expectRefused(['client', 'set', 'node2', '--macs', '52:54:00:00:00:aa'], /MAC 52:54:00:00:00:aa for node2 is already held by node1/);
+  });
+
   it('changes, lists, exports, imports and removes clients; prints an /etc/hosts fragment', async () => {
     await siOk(home, ['addclients', '--hosts', 'node[1-3]', '--ip', '10.0.0.11', '--domain', 'hpc.example.org', '--image', 'rocky9']);
     await siOk(home, ['client', 'set', 'node[2-3]', '--image', 'debian12', '--boot', 'local']);

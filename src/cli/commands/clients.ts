@@ -4,12 +4,13 @@ import { checkName } from '../../core/names.js';
 import { expandHostRange, compressHostNames } from '../../core/clients/host-range.js';
 import { parseMacCsv } from '../../core/clients/csv.js';
 import { formatClientsCsv, parseClientsCsv } from '../../core/clients/clients-csv.js';
-import { BOOT_MODES, INSTALL_STATES, normalizeDomain, type ClientRecord } from '../../core/clients/client-record.js';
+import { parseClientChange, type ClientSetOptions } from '../../core/clients/plan-client-set.js';
+import { hostsLines } from '../../core/clients/select-clients.js';
 import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
-import { ClientService } from '../../infra/clients/client-service.js';
+import { addClients, findClients, importClients, removeClients, setClients } from '../../infra/clients/client-service.js';
 import { ingestPendingReports, installEventStore } from '../../infra/reports/index.js';
 import { withStore } from '../context.js';
-import { oneOf, readText, splitList } from '../input.js';
+import { readText, splitList } from '../input.js';
 import { note, printJson, printLine, printTable } from '../output.js';
 
 interface AddclientsOptions {
@@ -42,11 +43,12 @@ export async function addclientsCommand(options: AddclientsOptions, command: Com
     macs,
   };
   await withStore(command, (store) => {
-    const plan = new ClientService(store).add(request, { dryRun: Boolean(options.dryRun) });
+    const plan = addClients(store, request, { dryRun: Boolean(options.dryRun) });
     if (options.json) printJson(plan);
     else {
       for (const warning of plan.warnings) note(`warning: ${warning}`);
       for (const conflict of plan.conflicts) note(`conflict: ${conflict.message}`);
+      if (options.dryRun && plan.inserts.length > 0) printTable(['HOST', 'IP', 'MACS'], plan.inserts.map((c) => [c.hostname, c.ip, c.macs.join(' ') || '-']));
       const verb = options.dryRun ? 'would add' : 'added';
       const added = plan.inserts.map((c) => c.hostname);
       printLine(`${verb} ${added.length} clients${added.length ? ` (${compressHostNames(added)})` : ''}, ${plan.unchanged.length} unchanged`);
@@ -58,8 +60,8 @@ export async function addclientsCommand(options: AddclientsOptions, command: Com
 export async function clientListCommand(range: string | undefined, options: { image?: string; json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
     for (const line of ingestPendingReports({ paths: store.paths, db: store.db })) note(line);
-    const service = new ClientService(store);
-    let clients = range ? service.select(range) : service.registry.listClients();
+    if (options.image) store.requireImage(options.image);
+    let clients = range ? findClients(store, expandHostRange(range)) : store.clients.listClients();
     if (options.image) clients = clients.filter((c) => c.image === options.image);
     if (options.json) return printJson(clients);
     if (clients.length === 0) return printLine('no clients: define some with si addclients');
@@ -73,7 +75,7 @@ export async function clientListCommand(range: string | undefined, options: { im
 export async function clientShowCommand(host: string, options: { json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
     for (const line of ingestPendingReports({ paths: store.paths, db: store.db })) note(line);
-    const [client] = new ClientService(store).select(checkName('host', host));
+    const [client] = findClients(store, [checkName('host', host)]);
     if (!client) return;
     const last = installEventStore(store.db).last(client.hostname);
     if (options.json) return printJson({ ...client, lastInstall: last && { state: last.state, at: last.at, phase: last.phase, message: last.message } });
@@ -82,53 +84,22 @@ export async function clientShowCommand(host: string, options: { json?: boolean 
   });
 }
 
-interface ClientSetOptions {
-  image?: string;
-  groups?: string;
-  overrides?: string;
-  boot?: string;
-  state?: string;
-  gateway?: string;
-  dns?: string;
-  domain?: string;
-  dryRun?: boolean;
-  json?: boolean;
-}
-
-export async function clientSetCommand(range: string, options: ClientSetOptions, command: Command): Promise<void> {
-  const change = clientChange(options);
+export async function clientSetCommand(range: string, options: ClientSetOptions & { dryRun?: boolean; json?: boolean }, command: Command): Promise<void> {
+  const hosts = expandHostRange(range);
+  const change = parseClientChange(options);
   await withStore(command, (store) => {
-    const updated = new ClientService(store).update(range, change, { dryRun: Boolean(options.dryRun) });
-    if (options.json) return printJson(updated);
-    printLine(`${options.dryRun ? 'would change' : 'changed'} ${updated.length} clients (${compressHostNames(updated.map((c) => c.hostname))})`);
-  });
-}
-
-/** Validates every option before any client is touched. */
-function clientChange(options: ClientSetOptions): (client: ClientRecord) => ClientRecord {
-  const image = options.image === undefined ? undefined : checkName('image', options.image);
-  const groups = options.groups === undefined ? undefined : splitList(options.groups).map((g) => checkName('group', g));
-  const overrides = options.overrides === undefined ? undefined : splitList(options.overrides).map((o) => checkName('group', o));
-  const boot = options.boot === undefined ? undefined : oneOf(options.boot, BOOT_MODES, '--boot');
-  const state = options.state === undefined ? undefined : oneOf(options.state, INSTALL_STATES, '--state');
-  const domain = options.domain === undefined ? undefined : options.domain === '' ? null : normalizeDomain(options.domain);
-  const dns = options.dns === undefined ? undefined : splitList(options.dns);
-  return (client) => ({
-    ...client,
-    ...(image !== undefined && { image }),
-    ...(groups !== undefined && { groups }),
-    ...(overrides !== undefined && { overrides }),
-    ...(boot !== undefined && { bootMode: boot }),
-    ...(state !== undefined && { installState: state }),
-    ...(domain !== undefined && { domain }),
-    ...(dns !== undefined && { dns }),
-    ...(options.gateway !== undefined && { gateway: options.gateway === '' ? null : options.gateway }),
+    const plan = setClients(store, hosts, change, { dryRun: Boolean(options.dryRun) });
+    if (options.json) return printJson(plan.changed);
+    const verb = options.dryRun ? 'would change' : 'changed';
+    const names = plan.changed.map((c) => c.hostname);
+    printLine(`${verb} ${names.length} clients${names.length ? ` (${compressHostNames(names)})` : ''}, ${plan.unchanged.length} unchanged`);
   });
 }
 
 export async function clientRmCommand(range: string, options: { dryRun?: boolean; json?: boolean }, command: Command): Promise<void> {
+  const hosts = expandHostRange(range);
   await withStore(command, (store) => {
-    const removed = new ClientService(store).remove(range, { dryRun: Boolean(options.dryRun) });
+    const removed = removeClients(store, hosts, { dryRun: Boolean(options.dryRun) });
     if (options.json) return printJson(removed.map((c) => c.hostname));
     printLine(`${options.dryRun ? 'would remove' : 'removed'} ${removed.length} clients (${compressHostNames(removed.map((c) => c.hostname))})`);
   });
@@ -136,7 +107,7 @@ export async function clientRmCommand(range: string, options: { dryRun?: boolean
 
 export async function clientExportCommand(options: { output?: string }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const csv = formatClientsCsv(new ClientService(store).registry.listClients());
+    const csv = formatClientsCsv(store.clients.listClients());
     if (!options.output) return void process.stdout.write(csv);
     writeFileAtomic(options.output, csv);
   });
@@ -145,7 +116,8 @@ export async function clientExportCommand(options: { output?: string }, command:
 export async function clientImportCommand(file: string, options: { dryRun?: boolean; json?: boolean }, command: Command): Promise<void> {
   const records = parseClientsCsv(readText(file, 'clients CSV'), { source: file });
   await withStore(command, (store) => {
-    const result = new ClientService(store).import(records, { dryRun: Boolean(options.dryRun) });
+    const plan = importClients(store, records, { dryRun: Boolean(options.dryRun) });
+    const result = { added: plan.added, changed: plan.changed, unchanged: plan.unchanged };
     if (options.json) return printJson(result);
     const verb = options.dryRun ? 'would import' : 'imported';
     printLine(`${verb}: ${result.added.length} added, ${result.changed.length} changed, ${result.unchanged.length} unchanged`);
@@ -154,8 +126,8 @@ export async function clientImportCommand(file: string, options: { dryRun?: bool
 
 export async function hostsCommand(options: { image?: string; json?: boolean }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const clients = new ClientService(store).registry.listClients().filter((c) => !options.image || c.image === options.image);
-    const lines = clients.map((c) => ({ ip: c.ip, names: [...(c.domain ? [`${c.hostname}.${c.domain}`] : []), c.hostname] }));
+    if (options.image) store.requireImage(options.image);
+    const lines = hostsLines(store.clients.listClients().filter((c) => !options.image || c.image === options.image));
     if (options.json) return printJson(lines);
     printLine('# sisuite clients: generated by si hosts');
     for (const line of lines) printLine(`${line.ip}\t${line.names.join(' ')}`);

@@ -24,8 +24,8 @@ export async function layoutSetCommand(options: { image: string; file: string; j
   const text = readText(options.file, 'layout');
   const layout = parseDiskLayout(text, { source: options.file });
   await withStore(command, (store) => {
-    store.requireImage(image);
-    store.clients.saveLayoutText(image, `${JSON.stringify(layout, null, 2)}\n`, new Date().toISOString());
+    // The transaction rule: the image cannot go between the check and the write.
+    store.clients.writeTransaction(() => store.clients.saveLayoutText(store.requireImage(image).name, `${JSON.stringify(layout, null, 2)}\n`, new Date().toISOString()));
     if (options.json) return printJson({ image, layout });
     printLine(`set the install layout of ${image} from ${options.file}; run si mkautoinstallscript --image ${image} to use it`);
   });

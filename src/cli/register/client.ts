@@ -17,7 +17,7 @@ export function registerClientCommands(program: Command): void {
     .requiredOption('--image <name>', 'image the clients install')
     .option('--group <name>', 'group the clients join (created when new)')
     .option('--macs <file.csv>', 'CSV of hostname,mac[,mac...]')
-    .option('--dry-run', 'show what would be added, change nothing')
+    .option('--dry-run', 'show the hosts that would be added, change nothing')
     .option('--json', 'JSON output')
     .action(lazy(load, 'addclientsCommand'));
 
@@ -36,6 +36,9 @@ export function registerClientCommands(program: Command): void {
     .option('--gateway <address>', 'default gateway ("" for none)')
     .option('--dns <servers>', 'DNS servers, comma separated')
     .option('--domain <domain>', 'DNS domain ("" for none)')
+    .option('--ip <address>', 'new address of the first host; the others follow, as with addclients')
+    .option('--netmask <mask>', 'netmask or prefix length')
+    .option('--macs <macs>', 'MACs of one host, comma separated ("" for none)')
     .option('--dry-run', 'show the result, change nothing')
     .option('--json', 'JSON output')
     .action(lazy(load, 'clientSetCommand'));

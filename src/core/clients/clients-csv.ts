@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { checkName, isValidName } from '../names.js';
+import { checkName } from '../names.js';
+import { checkOverrideName } from './validate-client.js';
 import type { ClientRecord } from './client-record.js';
 import { BOOT_MODES, INSTALL_STATES, normalizeDomain } from './client-record.js';
 import { formatCsvRow, parseCsv, withLine } from './csv.js';
@@ -59,9 +60,10 @@ export function parseClientsCsv(text: string, { source = 'clients CSV' } = {}): 
   const header = rows[0];
   if (!header) throw new UserError(`${source} is empty; the first line must name the columns, e.g. ${REQUIRED.join(',')}`);
   const columns = header.fields.map((f) => f.trim().toLowerCase());
-  for (const name of columns) {
+  for (const [index, name] of columns.entries()) {
+    // Named by position, never echoed: the file may be something other than a clients CSV.
     if (!(CLIENT_CSV_COLUMNS as readonly string[]).includes(name)) {
-      throw new UserError(`${source}:${header.line}: unknown column ${JSON.stringify(name)}; columns are ${CLIENT_CSV_COLUMNS.join(',')}`);
+      throw new UserError(`${source}:${header.line}: column ${index + 1} of the header is not a known column; columns are ${CLIENT_CSV_COLUMNS.join(',')}`);
     }
   }
   for (const name of REQUIRED) {
@@ -113,9 +115,4 @@ function readRecord(cell: (name: Column) => string, list: (name: Column) => stri
 function oneOf<T extends string>(column: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UserError(`${column} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-}
-
-function checkOverrideName(name: string): string {
-  if (isValidName(name)) return name;
-  throw new UserError(`invalid override name ${JSON.stringify(name)}: use the name of a folder under overrides/ (a-z, 0-9, '.', '_', '-')`);
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { checkName } from '../names.js';
+import { isValidName } from '../names.js';
 import { normalizeMac } from './mac.js';
 
 /*
@@ -108,7 +108,9 @@ export function parseMacCsv(text: string, { source = 'MAC list' } = {}): Map<str
     if (isHeader) continue;
     const [host = '', ...rest] = fields;
     const given = rest.filter((f) => f !== '');
-    const hostname = withLine(at, () => checkName('host', host));
+    // Fields are named by position, never echoed: --macs may point at a file that is not a MAC list at all.
+    if (!isValidName(host)) throw new UserError(`${at}: the first field is not a host name; each line is hostname,mac[,mac...]`);
+    const hostname = host;
     if (given.length === 0) throw new UserError(`${at}: no MAC address after ${hostname}; write ${hostname},aa:bb:cc:dd:ee:ff`);
     const earlier = hostLine.get(hostname);
     if (earlier !== undefined) {
@@ -116,8 +118,8 @@ export function parseMacCsv(text: string, { source = 'MAC list' } = {}): Map<str
     }
     hostLine.set(hostname, row.line);
     const list: string[] = [];
-    for (const text of given) {
-      const mac = withLine(at, () => normalizeMac(text));
+    for (const [index, text] of given.entries()) {
+      const mac = macField(at, index + 2, text);
       const holder = macLine.get(mac);
       if (holder !== undefined) {
         throw new UserError(`${at}: MAC ${mac} for ${hostname} is already given for ${holder.host} on line ${holder.line}`);
@@ -128,6 +130,14 @@ export function parseMacCsv(text: string, { source = 'MAC list' } = {}): Map<str
     macs.set(hostname, list);
   }
   return macs;
+}
+
+function macField(at: string, field: number, text: string): string {
+  try {
+    return normalizeMac(text);
+  } catch {
+    throw new UserError(`${at}: field ${field} is not a network card's MAC address; write six hex pairs such as 52:54:00:12:34:56`);
+  }
 }
 
 /** Runs a validator and prefixes its UserError with `source:line: `. */

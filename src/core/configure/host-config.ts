@@ -94,7 +94,8 @@ export function checkHostConfig(input: unknown): HostConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || 'host';
-    throw new UserError(`invalid host configuration: ${where}: ${issue?.message ?? 'invalid'}`);
+    const hostname = (input as { hostname?: unknown } | null)?.hostname;
+    throw new UserError(`invalid host configuration: ${where}: ${issue?.message ?? 'invalid'}${typeof hostname === 'string' ? ` (host ${hostname})` : ''}`);
   }
   checkName('host', parsed.data.hostname);
   const names = parsed.data.interfaces.map((nic, index) => nic.name ?? `nic${index}`);

@@ -37,4 +37,7 @@ export interface ClientStore {
    * a read-check-write inside it sees exactly what its write changes (the transaction rule, docs/decisions.md).
    */
   writeTransaction<T>(work: () => T): T;
+
+  /** A number that changes whenever another process commits to the registry (SQLite's data_version). */
+  changeMark(): number;
 }

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { ClientRecord, BootMode, InstallState } from '../../core/clients/client-record.js';
 import type { ClientStore, GroupRecord } from '../../core/registry/client-store.js';
+import { immediate } from './write-transaction.js';
 
 interface RawClient {
   hostname: string;
@@ -42,7 +43,11 @@ export class ClientRegistry implements ClientStore {
 
   /** BEGIN IMMEDIATE: takes the write lock before the first read, so no other writer slips between check and write. */
   writeTransaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    return immediate(this.db, work);
+  }
+
+  changeMark(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
   }
 
   listClients(): ClientRecord[] {
@@ -135,3 +140,4 @@ export class ClientRegistry implements ClientStore {
       .run(image, text, now);
   }
 }
+

@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { immediate } from './write-transaction.js';
+import { UserError } from '../../core/errors.js';
 import type { CapturedLayout } from '../../core/layout/captured.js';
 import type { ImageRow, VersionRow } from '../../core/registry/image-records.js';
 
@@ -110,8 +112,15 @@ export class ImageRegistry {
     this.db.prepare('DELETE FROM versions WHERE image = ? AND number = ?').run(image, number);
   }
 
+  /** Checked and deleted in one immediate transaction: no client or group can take the image in between. */
   deleteImage(image: string): void {
-    this.db.prepare('DELETE FROM images WHERE name = ?').run(image);
+    immediate(this.db, () => {
+      const users = this.db.prepare('SELECT hostname FROM clients WHERE image = ? UNION ALL SELECT name FROM groups WHERE image = ?').all(image, image) as { hostname: string }[];
+      if (users.length > 0) {
+        throw new UserError(`image ${image} is used by ${users.length} clients or groups (${users[0]?.hostname}...): point them at another image with 'si client set' first`);
+      }
+      this.db.prepare('DELETE FROM images WHERE name = ?').run(image);
+    });
   }
 
   /** Versions follow through ON UPDATE CASCADE. */

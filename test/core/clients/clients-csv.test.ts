@@ -72,7 +72,7 @@ describe('clients CSV', () => {
   it.each([
     ['', 'c.csv is empty'],
     ['hostname,ip\n', 'c.csv:1: the header has no image column'],
-    ['hostname,ip,image,colour\n', 'c.csv:1: unknown column "colour"'],
+    ['hostname,ip,image,colour\n', 'c.csv:1: column 4 of the header is not a known column'],
     ['hostname,ip,image\nn1,10.0.0.1\n', 'c.csv:2: 2 fields, but the header has 3'],
     ['hostname,ip,image\nn1,10.0.0.1,img\nn1,10.0.0.2,img\n', 'c.csv:3: hostname n1 is already used on line 2'],
     ['hostname,ip,image\nn1,10.0.0.1,img\nn2,10.0.0.1,img\n', 'c.csv:3: ip 10.0.0.1 is already used on line 2'],

@@ -66,16 +66,33 @@ describe('parseMacCsv', () => {
   });
 
   it.each([
-    ['n1,52:54:00:00:00:01\nn2,zz\n', 'macs.csv:2: "zz" is not a MAC address'],
+    ['n1,52:54:00:00:00:01\nn2,zz\n', 'macs.csv:2: field 2 is not a network card'],
     ['n1\n', 'macs.csv:1: no MAC address after n1; write n1,aa:bb:cc:dd:ee:ff'],
-    ['Node1,52:54:00:00:00:01\n', 'macs.csv:1: invalid host name "Node1"'],
+    ['Node1,52:54:00:00:00:01\n', 'macs.csv:1: the first field is not a host name'],
     ['n1,52:54:00:00:00:01\n\nn1,52:54:00:00:00:02\n', 'macs.csv:3: n1 is already listed on line 1; put all its MACs on one line'],
     [
       'n1,52:54:00:00:00:01\nn2,52-54-00-00-00-01\n',
       'macs.csv:2: MAC 52:54:00:00:00:01 for n2 is already given for n1 on line 1',
     ],
-    ['hostname,mac\nhostname,mac\n', 'macs.csv:2: "mac" is not a MAC address'],
+    ['hostname,mac\nhostname,mac\n', 'macs.csv:2: field 2 is not a network card'],
   ])('refuses %j', (text, message) => {
     expect(() => parseMacCsv(text, { source: 'macs.csv' })).toThrow(message);
+  });
+});
+
+describe('parseMacCsv on a file that is no MAC list', () => {
+  it.each([
+    'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n',
+    'node1,$y$j9T$SECRETHASH\n',
+    'hostname,mac\nnode1,52:54:00:00:00:01,SECRETHASH\n',
+  ])('names the file and line, never its content: %j', (text) => {
+    let message = '';
+    try {
+      parseMacCsv(text, { source: '/etc/shadow' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^\/etc\/shadow:\d+: /);
+    expect(message).not.toMatch(/SECRETHASH|root:|daemon/);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/infra/db/database.js';
 import { ClientRegistry } from '../../../src/infra/db/client-registry.js';
+import { ImageRegistry } from '../../../src/infra/db/image-registry.js';
 import type { ClientStore } from '../../../src/core/registry/client-store.js';
 import type { ClientRecord } from '../../../src/core/clients/client-record.js';
 
@@ -39,6 +40,39 @@ describe('ClientStore on SQLite', () => {
     expect(store.findClientByMac('52:54:00:00:00:99')).toBeUndefined();
     expect(store.findClientByIp('10.0.0.9')).toBeUndefined();
     expect(store.findClient('node009')).toBeUndefined();
+  });
+
+  it('changes its change mark when another connection commits, not when nothing happens', () => {
+    const mark = store.changeMark();
+    expect(store.changeMark()).toBe(mark);
+    const other = openDatabase(join(dir, 'sisuite.db'));
+    try {
+      new ClientRegistry(other).deleteClients(['node002']);
+    } finally {
+      other.close();
+    }
+    expect(store.changeMark()).not.toBe(mark);
+    expect(store.findClient('node002')).toBeUndefined();
+  });
+
+  it('checks that no client uses an image and deletes it in one transaction', () => {
+    expect(() => new ImageRegistry(db).deleteImage('rocky9')).toThrow(/^image rocky9 is used by 2 clients or groups \(node001\.\.\.\)/);
+    expect(new ImageRegistry(db).findImage('rocky9')?.name).toBe('rocky9');
+    store.deleteClients(['node001', 'node002']);
+    new ImageRegistry(db).deleteImage('rocky9');
+    expect(new ImageRegistry(db).findImage('rocky9')).toBeUndefined();
+  });
+
+  it('a write lock another connection holds past the busy timeout is one line', () => {
+    const other = openDatabase(join(dir, 'sisuite.db'));
+    db.pragma('busy_timeout = 100');
+    try {
+      other.prepare('BEGIN IMMEDIATE').run();
+      expect(() => store.writeTransaction(() => store.deleteClients(['node001']))).toThrow(/^the registry .*sisuite\.db is busy: another si held its write lock for over 0\.1 s/);
+    } finally {
+      other.close();
+    }
+    expect(store.findClient('node001')?.hostname).toBe('node001');
   });
 
   it('rolls a write transaction back whole when its work throws', () => {

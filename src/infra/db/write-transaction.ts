@@ -1,0 +1,28 @@
+import { UserError } from '../../core/errors.js';
+import type { Db } from './database.js';
+
+/**
+ * Runs `work` in one BEGIN IMMEDIATE transaction (the transaction rule, docs/decisions.md): the write lock is
+ * taken before the first read, so no other writer slips between check and write. A lock held past the busy
+ * timeout, or a constraint another writer tripped, is one line, never a stack trace.
+ */
+export function immediate<T>(db: Db, work: () => T): T {
+  try {
+    return db.transaction(work).immediate();
+  } catch (error) {
+    throw explainWriteFailure(error, db);
+  }
+}
+
+function explainWriteFailure(error: unknown, db: Db): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    const waited = Number(db.pragma('busy_timeout', { simple: true })) / 1000;
+    return new UserError(`the registry ${db.name} is busy: another si held its write lock for over ${waited} s; try again when it is done`);
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    return new UserError(`another si changed the registry meanwhile (${(error as Error).message}); nothing was changed: run the command again`);
+  }
+  return error;
+}
