@@ -176,15 +176,13 @@ describe('planAddClients', () => {
     expect(() => planAddClients({ request: { ...base, ...change }, existing: [] })).toThrow(message);
   });
 
-  it('plans 10,000 hosts against 10,000 existing ones quickly', () => {
+  // Speed is measured by bench/registry (npm run bench:registry), not here: a time bound fails on a busy machine.
+  it('plans 10,000 hosts against 10,000 existing ones', () => {
     const existing = apply([], { hosts: expandHostRange('old[00001-10000]'), ip: '10.1.0.1', netmask: '16', image: 'a' });
-    const started = performance.now();
     const hosts = expandHostRange('node[00001-10000]');
     const plan = planAddClients({ request: { hosts, ip: '10.2.0.1', netmask: '16', image: 'a' }, existing });
-    const elapsed = performance.now() - started;
     expect(plan.inserts).toHaveLength(10_000);
     expect(plan.inserts.at(-1)?.ip).toBe('10.2.39.16');
-    // Typically ~30 ms; the bound only catches an accidental quadratic step.
-    expect(elapsed).toBeLessThan(1000);
+    expect(plan.conflicts).toEqual([]);
   });
 });
