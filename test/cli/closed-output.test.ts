@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../support/images.js';
-import { ensureBuilt, PROJECT, siOk } from '../support/si.js';
+import { ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
 
 const SI = `${PROJECT}bin/si`;
 const LIMIT_MS = 60_000;
@@ -88,14 +88,14 @@ describe('a listing whose reader goes away', () => {
     ['client', '--help'],
   ];
 
-  it.each(listings)('ends quietly with exit 0 when stdout is closed before it writes: si %s', async (...args) => {
+  it.each(listings.map((args) => [args.join(' '), args] as const))('ends quietly with exit 0 when stdout is closed before it writes: si %s', async (_, args) => {
     expectQuietEnd(await runIntoClosingReader(home, args, 'start'), args);
   });
 
-  it.each([['client', 'list'], ['client', 'list', '--json'], ['client', 'export'], ['hosts'], ['hosts', '--json']])(
+  it.each([['client', 'list'], ['client', 'list', '--json'], ['client', 'export'], ['hosts'], ['hosts', '--json']].map((args) => [args.join(' '), args] as const))(
     'ends quietly with exit 0 when the reader goes after the first line, in the middle of a large write: si %s',
-    async (...args) => {
-      const whole = (await siOk<string>(home, args)).length;
+    async (_, args) => {
+      const whole = (await si(home, args)).stdout.length;
       const outcome = await runIntoClosingReader(home, args, 'first-line');
       expectQuietEnd(outcome, args);
       // The reader went while si still had output to write.

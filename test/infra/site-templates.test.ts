@@ -60,7 +60,7 @@ describe('site templates that are broken', () => {
     expect(errorOf(() => createRenderer({ shippedDir: shipped(), siteDir: siteTop }).render('a', { x: 1 })).message).toMatch(
       new RegExp(`^site template ${join(siteTop, 'a.hbs')}: "nosuch" not defined.*: fix it, or remove it to use the shipped one$`),
     );
-    const sitePartial = templatesDir({ 'partials/p.hbs': 'site partial {{missing.field}}' });
+    const sitePartial = templatesDir({ 'partials/p.hbs': 'site partial {{missing}}' });
     const error = errorOf(() => createRenderer({ shippedDir: shipped(), siteDir: sitePartial }).render('a', { x: 1 }));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toMatch(new RegExp(`^site template ${join(sitePartial, 'partials/p.hbs')}: "missing" not defined`));

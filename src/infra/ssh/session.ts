@@ -6,6 +6,10 @@ import { checkHostKey, hostPattern, knownHostsLine } from '../../core/ssh/known-
 import { quoteForRemoteShell, shQuote } from '../../core/shell-quote.js';
 import { refusedKeyMessage } from './refused-key.js';
 
+/** Sessions (exec channels) open at once on one connection, below OpenSSH's default MaxSessions of 10. */
+const MAX_CHANNELS = 4;
+const OPEN_ATTEMPTS = 5;
+
 /** Where the login key came from: it decides what a refusal tells the user to do. */
 export type KeyOrigin = 'given' | 'server' | 'user' | 'agent';
 
@@ -87,7 +91,33 @@ export class SshSession {
     return this.execLine(quoteForRemoteShell(argv), input);
   }
 
-  private execLine(line: string, input?: string): Promise<ExecResult> {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  /**
+   * At most MAX_CHANNELS sessions at once: sshd allows 10 a connection (MaxSessions) and frees a slot only a
+   * moment after a session closed, so a refused open is tried again, a few times, a little later.
+   */
+  private async execLine(line: string, input?: string): Promise<ExecResult> {
+    if (this.active >= MAX_CHANNELS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.runChannel(line, input);
+        } catch (error) {
+          const refused = /channel open failure/i.test((error as Error).message);
+          if (!refused || attempt >= OPEN_ATTEMPTS) throw this.channelError(error as Error);
+          await new Promise((done) => setTimeout(done, 50 * attempt));
+        }
+      }
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private runChannel(line: string, input?: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(line, (error, stream) => {
         if (error) return reject(error);
@@ -101,6 +131,11 @@ export class SshSession {
         stream.end(input);
       });
     });
+  }
+
+  private channelError(error: Error): UserError {
+    const where = `${this.target.user}@${hostPattern(this.target.host, this.target.port)}`;
+    return new UserError(`ssh to ${where} cannot run a command: ${error.message}; check that sshd there allows sessions (MaxSessions) and still runs`, 1);
   }
 
   // Files go over exec, not SFTP: hardened servers often have no `Subsystem sftp`, and exec is what the
