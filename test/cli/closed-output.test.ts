@@ -104,6 +104,15 @@ describe('a listing whose reader goes away', () => {
     },
   );
 
+  it('keeps the exit code of a refusal when stderr has no reader (si ... 2>&1 | head -0)', async () => {
+    const outcome = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      const child = spawn(SI, ['image', 'show', 'nosuch'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SI_HOME: home } });
+      child.stderr.destroy();
+      child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    });
+    expect(outcome).toEqual({ exitCode: 2, signal: null });
+  });
+
   it('says in one line that stdout cannot be written (a full disk behind > file), exit 1', async () => {
     const full = openSync('/dev/full', 'w');
     try {

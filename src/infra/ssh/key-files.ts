@@ -62,13 +62,15 @@ export function usableDefaultKey(keyPath: string): boolean {
 export async function ensureServerKey(keyPath: string): Promise<{ publicKey: string; created: boolean }> {
   if (fs.existsSync(keyPath)) return { publicKey: await publicKeyOf(keyPath), created: false };
   const dir = path.dirname(keyPath);
+  let scratch: string;
   try {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    scratch = fs.mkdtempSync(path.join(dir, '.keygen-'));
   } catch (error) {
-    throw new UserError(`cannot create ${dir} for sisuite's ssh key: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot make sisuite's ssh key in ${dir}: ${code ?? (error as Error).message}; check that the home is a writable directory`);
   }
-  const scratch = fs.mkdtempSync(path.join(dir, '.keygen-'));
   try {
     const made = path.join(scratch, 'key');
     const comment = `sisuite@${os.hostname()}`;
