@@ -68,8 +68,9 @@ export async function ensureServerKey(keyPath: string): Promise<{ publicKey: str
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     scratch = fs.mkdtempSync(path.join(dir, '.keygen-'));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot make sisuite's ssh key in ${dir}: ${code ?? (error as Error).message}; check that the home is a writable directory`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const notDir = ['EEXIST', 'ENOTDIR'].includes(code) ? 'a part of the path is a file, not a directory' : code || (error as Error).message;
+    throw new UserError(`cannot make sisuite's ssh key in ${dir}: ${notDir}; check that the home is a writable directory`);
   }
   try {
     const made = path.join(scratch, 'key');
