@@ -9,9 +9,11 @@ import type { SshTarget } from './session.js';
 export function refusedKeyMessage(where: string, target: Pick<SshTarget, 'user' | 'keyPath' | 'keyOrigin'>): string {
   const file = authorizedKeysPath(target.user);
   if (target.keyOrigin === 'server' && target.keyPath) {
+    // The key line last, where it is easy to copy whole.
     const line = publicKeyLineBeside(target.keyPath);
-    const shown = line ? `this line: ${line}` : `the line \`si key show\` prints`;
-    return `${where} refused sisuite's key ${target.keyPath}: add ${shown} to ${file} on the golden client (si key show prints it again)`;
+    const what = `${where} refused sisuite's key ${target.keyPath}`;
+    if (!line) return `${what}: add the line \`si key show\` prints to ${file} on the golden client`;
+    return `${what}: add this line (si key show prints it again) to ${file} on the golden client: ${line}`;
   }
   if (target.keyOrigin === 'agent' || !target.keyPath) {
     return `${where} refused the keys from the ssh agent: add the line \`si key show\` prints to ${file} on the golden client, or give --ssh-key`;
