@@ -4,17 +4,44 @@ import type TableConstructor from 'cli-table3';
 // Loaded when a table is printed: commands that print none (si getimage) start faster without it.
 const load = createRequire(import.meta.url);
 
+/** Streams whose reader went away: writing to them again would only raise the same error. */
+const closed = new Set<NodeJS.WriteStream>();
+
+/**
+ * Watches stdout and stderr for a reader that went away (`si client list | head -1`: EPIPE). That ends the
+ * output, not the command: the rest is not written, and the command ends as it would have, without a trace
+ * (docs/decisions.md). Any other write error (a full disk behind `> file`) is one line and exit 1, which
+ * `failure()` reports to main.ts.
+ */
+export function watchOutput(): { failure(): number | null } {
+  let failure: number | null = null;
+  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      const first = !closed.has(stream);
+      closed.add(stream);
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || !first) return;
+      failure = 1;
+      if (stream !== process.stderr && !closed.has(process.stderr)) process.stderr.write(`si: cannot write the output to ${name}: ${error.code ?? error.message}\n`);
+    });
+  }
+  return { failure: () => failure };
+}
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream)) stream.write(text);
+}
+
 /** The only module that writes results: stdout for results, stderr for progress and notes. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  write(process.stdout, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  write(process.stdout, `${text}\n`);
 }
 
 export function note(text: string): void {
-  process.stderr.write(`${text}\n`);
+  write(process.stderr, `${text}\n`);
 }
 
 export function printTable(head: string[], rows: (string | number)[][]): void {

@@ -7,6 +7,7 @@ import { registerClientCommands } from './register/client.js';
 import { registerConfigureCommands } from './register/configure.js';
 import { registerGroupCommands } from './register/group.js';
 import { registerImageCommands } from './register/image.js';
+import { registerKeyCommands } from './register/key.js';
 import { registerLayoutCommands } from './register/layout.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerConfigureCommands(program);
   registerAutoinstallCommands(program);
   registerRsyncdCommands(program);
+  registerKeyCommands(program);
 
   return program;
 }

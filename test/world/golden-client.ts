@@ -28,8 +28,12 @@ export interface GoldenClient {
   stop(): Promise<void>;
 }
 
-/** Starts sshd for root inside ns and waits (at most ~10 s) until it answers. */
-export async function startGoldenClient({ ns, root, port = 22 }: { ns: Netns; root: string; port?: number }): Promise<GoldenClient> {
+/**
+ * Starts sshd for root inside ns and waits (at most ~10 s) until it answers. `sftp: false` leaves out the
+ * `Subsystem sftp` line, as hardened servers do. Besides the test key, root's own ~/.ssh/authorized_keys in
+ * the tree lets in whatever a test puts there, as on a real machine.
+ */
+export async function startGoldenClient({ ns, root, port = 22, sftp = true }: { ns: Netns; root: string; port?: number; sftp?: boolean }): Promise<GoldenClient> {
   const tree = resolve(root);
   const work = await mkdtemp(join(tmpdir(), 'si-golden-'));
   let daemon: Daemon | undefined;
@@ -38,7 +42,7 @@ export async function startGoldenClient({ ns, root, port = 22 }: { ns: Netns; ro
     await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'sisuite-test', '-f', keyPath]);
     await writeFile(join(work, 'authorized_keys'), await readFile(`${keyPath}.pub`));
     await ensureHostKeys(tree);
-    await writeFile(join(work, 'sshd_config'), sshdConfig({ address: ns.address, port, hostKeys: await hostKeyFiles(tree) }));
+    await writeFile(join(work, 'sshd_config'), sshdConfig({ address: ns.address, port, hostKeys: await hostKeyFiles(tree), sftp }));
     const knownHostsPath = join(work, 'known_hosts');
     const hostPublicKeys = await readHostPublicKeys(tree);
     await writeFile(knownHostsPath, knownHosts({ host: ns.address, port, keys: hostPublicKeys }));
@@ -64,7 +68,7 @@ export async function startGoldenClient({ ns, root, port = 22 }: { ns: Netns; ro
       regenerateHostKeys: async () => {
         await daemon?.stop();
         client.hostPublicKeys = await regenerateHostKeys({ root: tree });
-        await writeFile(join(work, 'sshd_config'), sshdConfig({ address: ns.address, port, hostKeys: await hostKeyFiles(tree) }));
+        await writeFile(join(work, 'sshd_config'), sshdConfig({ address: ns.address, port, hostKeys: await hostKeyFiles(tree), sftp }));
         await start();
         return client.hostPublicKeys;
       },
@@ -110,7 +114,7 @@ async function hostKeyFiles(root: string): Promise<string[]> {
   return names.filter((name) => /^ssh_host_.*_key$/.test(name)).sort().map((name) => `/etc/ssh/${name}`);
 }
 
-function sshdConfig({ address, port, hostKeys }: { address: string; port: number; hostKeys: string[] }): string {
+function sshdConfig({ address, port, hostKeys, sftp }: { address: string; port: number; hostKeys: string[]; sftp: boolean }): string {
   return [
     `Port ${port}`,
     `ListenAddress ${address}`,
@@ -121,9 +125,9 @@ function sshdConfig({ address, port, hostKeys }: { address: string; port: number
     'KbdInteractiveAuthentication no',
     'UsePAM no',
     'StrictModes no',
-    'AuthorizedKeysFile /run/sisuite-test/authorized_keys',
+    'AuthorizedKeysFile /run/sisuite-test/authorized_keys .ssh/authorized_keys',
     'PidFile none',
-    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    ...(sftp ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
     '',
   ].join('\n');
 }

@@ -19,7 +19,7 @@ export function registerCaptureCommands(program: Command): void {
     .requiredOption('--image <name>', 'the image to create or add a version to')
     .option('--ssh-user <user>', 'login on the golden client', 'root')
     .option('--ssh-port <port>', 'ssh port of the golden client', '22')
-    .option('--ssh-key <path>', 'private key (default: $SI_HOME/ssh/id_ed25519, then ~/.ssh keys, then the agent)')
+    .option('--ssh-key <path>', "private key, without passphrase or held by ssh-agent (default: $SI_HOME/ssh/id_ed25519, then ~/.ssh/id_{ed25519,ecdsa,rsa} without passphrase, then the ssh agent; with none of them si makes $SI_HOME/ssh/id_ed25519: put the line `si key show` prints in the golden client's /root/.ssh/authorized_keys)")
     .option('--exclude <pattern>', 'rsync exclude pattern (repeatable)', collect, [])
     .option('--exclude-file <file>', 'file of rsync exclude patterns, one a line')
     .option('--dry-run', 'show what would be captured, change nothing')

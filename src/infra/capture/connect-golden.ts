@@ -7,6 +7,7 @@ import { hostPattern, knowsHost } from '../../core/ssh/known-hosts.js';
 import type { SshTransport } from '../../core/ssh/openssh-options.js';
 import { collectMounts, type MountTable } from '../probe/mounts.js';
 import { ControlMaster, MasterFailed } from '../ssh/control-master.js';
+import { checkGivenKey, ensureServerKey, usableDefaultKey } from '../ssh/key-files.js';
 import type { SshSession, SshTarget } from '../ssh/session.js';
 
 /** A golden client, connected: its mount table read, rsync and more sessions ready to start through `master`. */
@@ -37,16 +38,18 @@ const CONNECT_TIMEOUT_SECONDS = 10;
  * fails, nothing is left open.
  */
 export function connectGolden(paths: HomePaths, request: { host: string; port: number; user: string; keyPath?: string }): GoldenConnection {
+  const identity = chooseIdentity(paths, request.keyPath);
   const target: SshTarget = {
     host: request.host,
     port: request.port,
     user: request.user,
-    keyPath: request.keyPath ?? defaultKey(paths),
+    ...identity,
     knownHostsFile: paths.knownHosts,
     readyTimeoutMs: CONNECT_TIMEOUT_SECONDS * 1000,
   };
   const started = process.hrtime.bigint();
-  const ready = link(target);
+  // First contact: with no key and no agent, sisuite makes its own key, which the refusal then shows.
+  const ready = identity.keyOrigin === 'server' && !fs.existsSync(paths.sshKey) ? ensureServerKey(paths.sshKey).then(() => link(target)) : link(target);
   // Awaited by the capture; until then a failure must not count as an unhandled rejection.
   ready.catch(() => undefined);
   const close = () => ready.then((l) => closeLink(l), () => undefined);
@@ -116,9 +119,20 @@ function readKnownHosts(file: string): string {
   }
 }
 
-/** The key used when no --ssh-key is given: sisuite's own, then the user's usual ones, the first that exists. */
-function defaultKey(paths: HomePaths): string | undefined {
+type Identity = Pick<SshTarget, 'keyPath' | 'keyOrigin' | 'useAgent'>;
+
+/**
+ * The login key: --ssh-key (checked: a public key or one with a passphrase is refused in one line); else
+ * sisuite's own key, then the user's usual ones that need no passphrase; else the agent; else sisuite's own
+ * key, made on first use.
+ */
+function chooseIdentity(paths: HomePaths, given: string | undefined): Identity {
+  if (given) return { keyPath: given, keyOrigin: 'given', useAgent: checkGivenKey(given) === 'agent' };
+  if (fs.existsSync(paths.sshKey)) return { keyPath: paths.sshKey, keyOrigin: 'server' };
   const dotSsh = path.join(os.homedir(), '.ssh');
-  const candidates = [paths.sshKey, ...['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dotSsh, f))];
-  return candidates.find((k) => fs.existsSync(k));
+  const usual = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dotSsh, f)).find(usableDefaultKey);
+  if (usual) return { keyPath: usual, keyOrigin: 'user' };
+  if (process.env.SSH_AUTH_SOCK) return { keyOrigin: 'agent' };
+  return { keyPath: paths.sshKey, keyOrigin: 'server' };
 }
+

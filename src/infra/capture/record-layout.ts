@@ -22,13 +22,12 @@ export async function recordLayout(options: { session: SshSession; tree: string;
   const text = layoutText(layout);
   await session.writeFile(LAYOUT_PATH, text);
   const now = Math.floor(Date.now() / 1000);
-  const fileTime = (await session.mtime(LAYOUT_PATH)) ?? now;
-  const dirTime = (await session.mtime(path.posix.dirname(LAYOUT_PATH))) ?? now;
+  const [fileTime = null, dirTime = null] = await session.mtimes([LAYOUT_PATH, path.posix.dirname(LAYOUT_PATH)]);
   const file = path.join(tree, LAYOUT_PATH);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
   // A new inode: the old file may be a hard link shared with the previous version.
-  writeFileAtomic(file, text, { mode: 0o644, owner: { uid: 0, gid: 0 }, mtime: fileTime });
-  fs.utimesSync(path.dirname(file), dirTime, dirTime);
+  writeFileAtomic(file, text, { mode: 0o644, owner: { uid: 0, gid: 0 }, mtime: fileTime ?? now });
+  fs.utimesSync(path.dirname(file), dirTime ?? now, dirTime ?? now);
 }
 
 function sameLayout(text: string, layout: CapturedLayout): boolean {
