@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { UserError } from '../../core/errors.js';
-import type { VersionRow } from '../db/image-registry.js';
+import type { VersionRow } from '../../core/registry/image-records.js';
 import { buildRsyncArgv } from '../../core/rsync/argv.js';
 import { lastProgress, type RsyncProgress } from '../rsync/output.js';
 import { isNoSpace, noSpaceError } from './no-space.js';
