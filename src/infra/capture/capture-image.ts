@@ -13,6 +13,7 @@ import type { GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
 import type { ImageStore } from '../images/image-store.js';
 import { isNoSpace, noSpaceError } from '../images/no-space.js';
+import { explainRsyncFailure } from '../rsync/failure.js';
 
 /** What to capture; where from is the connection's target. */
 export interface CaptureRequest {
@@ -128,12 +129,20 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
 
 /**
  * A full SI_HOME: the partial copy is what fills it, so it goes, and the error says how much is free.
- * Any other failure keeps the partial copy: the next capture of the image resumes from it.
+ * Any other failure keeps the partial copy: the next capture of the image resumes from it. rsync's failures
+ * name their cause (the line before its summary).
  */
 function failedCopy(store: ImageStore, request: CaptureRequest, error: unknown): unknown {
-  if (request.dryRun || !isNoSpace(error)) return error;
-  store.discardIncoming(request.image);
-  return noSpaceError(store.paths.home, 'copy');
+  if (request.dryRun) return explainRsyncFailure(error, 'nothing was changed');
+  if (isNoSpace(error)) {
+    store.discardIncoming(request.image);
+    return noSpaceError(store.paths.home, 'copy');
+  }
+  const incoming = store.incomingPath(request.image);
+  const partial = fs.existsSync(incoming)
+    ? `the partial copy in ${incoming} is kept and the next capture of ${request.image} resumes from it`
+    : `${request.image} is unchanged`;
+  return explainRsyncFailure(error, partial);
 }
 
 function isDirectory(p: string): boolean {

@@ -4,6 +4,7 @@ import type { VersionRow } from '../../core/registry/image-records.js';
 import { buildRsyncArgv } from '../../core/rsync/argv.js';
 import { lastProgress, type RsyncProgress } from '../rsync/output.js';
 import { isNoSpace, noSpaceError } from './no-space.js';
+import { explainRsyncFailure } from '../rsync/failure.js';
 import { run } from '../run.js';
 import type { ImageStore } from './image-store.js';
 
@@ -35,7 +36,7 @@ export async function copyImage(
     } catch (error) {
       // A copy is made again from the start: nothing of it stays.
       store.discardIncoming(destination);
-      throw isNoSpace(error) ? noSpaceError(store.paths.home, 'copy') : error;
+      throw isNoSpace(error) ? noSpaceError(store.paths.home, 'copy') : explainRsyncFailure(error, `the partial copy was removed and ${destination} was not made`);
     }
     return store.commitIncoming({
       ...current,
