@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareDigests, treeDigest } from '../world/digest.js';
-import { siOk } from '../support/si.js';
+import { dumpRegistry, si, siOk } from '../support/si.js';
 import { makeImage } from '../support/images.js';
 
 describe('si image store operations', () => {
@@ -63,5 +63,39 @@ describe('si image store operations', () => {
     symlinkSync('../versions/base/2', join(home, 'images/base'));
     await siOk(home, ['image', 'list']);
     expect(readlinkSync(join(home, 'images/base'))).toBe('../versions/base/4');
+  });
+
+  it('changes nothing on rm --dry-run and gc --dry-run, and lists what would go', async () => {
+    const before = { registry: dumpRegistry(home), tree: await treeDigest(home, { exclude: (p) => p.startsWith('/sisuite.db') }) };
+    const gc = await siOk<{ removed: number[]; dryRun: boolean }>(home, ['image', 'gc', 'base', '--keep', '2', '--dry-run', '--json']);
+    expect(gc).toEqual({ image: 'base', removed: [1, 2], dryRun: true });
+    expect(await siOk(home, ['image', 'gc', 'base', '--keep', '2', '--dry-run'])).toBe('base: dry run: would remove versions 1, 2\n');
+    const rm = await siOk<{ versions: number[]; paths: string[]; dryRun: boolean }>(home, ['image', 'rm', 'base', '--dry-run', '--json']);
+    expect(rm).toMatchObject({ image: 'base', registered: true, versions: [1, 2, 3, 4], dryRun: true });
+    expect(rm.paths).toEqual([join(home, 'images/base'), join(home, 'versions/base')]);
+    expect(await siOk(home, ['image', 'rm', 'base', '--dry-run'])).toBe('dry run: would remove image base and all its versions (1, 2, 3, 4)\n');
+    const after = { registry: dumpRegistry(home), tree: await treeDigest(home, { exclude: (p) => p.startsWith('/sisuite.db') }) };
+    expect(after.registry).toEqual(before.registry);
+    // The home's own mtime moves when SQLite creates and removes its WAL files beside the database.
+    const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
+    expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+    // And without --dry-run they do what they listed.
+    expect((await siOk<{ removed: number[] }>(home, ['image', 'gc', 'base', '--keep', '2', '--json'])).removed).toEqual([1, 2]);
+  });
+
+  it('shows the progress of image cp as plain lines when not on a terminal', async () => {
+    const result = await si(home, ['image', 'cp', 'base', 'copy']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^copying base to copy\.\.\.$/m);
+    expect(result.stderr).toMatch(/^ {2}100% {2}\S+/m);
+    expect(result.stdout).toBe('copied base to copy (version 1)\n');
+  });
+
+  it('says the names are the same on mv X X, and changes nothing', async () => {
+    const before = dumpRegistry(home);
+    const result = await si(home, ['image', 'mv', 'base', 'base']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('si: the source and destination are both base: give a new name for the image\n');
+    expect(dumpRegistry(home)).toEqual(before);
   });
 });

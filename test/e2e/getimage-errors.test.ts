@@ -1,6 +1,6 @@
 // Bad input to getimage and the image commands: one line naming the problem, non-zero exit, nothing changed.
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,15 @@ import { startGoldenClient, type GoldenClient } from '../world/golden-client.js'
 import { compareDigests, treeDigest } from '../world/digest.js';
 import { run } from '../../src/infra/run.js';
 import { dumpRegistry, PROJECT, si, siOk, type SiResult } from '../support/si.js';
+
+interface Plan {
+  version: number;
+  destination: string;
+  linkDest: string | null;
+  excludes: string[];
+  argv: string[];
+  requiredPaths: string[];
+}
 
 describe('si getimage and si image refuse bad input and change nothing', () => {
   let world: World;
@@ -28,7 +37,7 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
    * Runs si, then checks the refusal: one error line (the last on stderr, after any progress lines),
    * a non-zero exit code, and no change to the registry, the trees or known_hosts.
    */
-  async function expectRefused(args: string[], message: RegExp, options: { ns?: boolean } = {}): Promise<SiResult> {
+  async function expectRefused(args: string[], message: RegExp, options: { ns?: boolean; image?: string } = {}): Promise<SiResult> {
     const before = await snapshot();
     const result = await si(home, args, { ns: options.ns ? world.server : undefined });
     expect(result.exitCode, result.stderr).not.toBe(0);
@@ -41,8 +50,10 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
     const after = await snapshot();
     expect(after.registry).toEqual(before.registry);
     expect(after.knownHosts).toEqual(before.knownHosts);
-    // The home's own mtime moves when SQLite creates and removes its WAL files beside the database.
-    const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
+    // The home's own mtime moves when SQLite creates and removes its WAL files beside the database; an image's
+    // directory's when a writer took its lock (and a partial copy came and went) there.
+    const touched = new Set(['/', ...(options.image ? [`/versions`, `/versions/${options.image}`] : [])]);
+    const ignore = (path: string, field: string) => touched.has(path) && field === 'mtime';
     expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
     return result;
   }
@@ -99,20 +110,64 @@ describe('si getimage and si image refuse bad input and change nothing', () => {
     await expectRefused(['image', 'diff', 'base', '1', 'x'], /invalid version "x"/);
     await expectRefused(['image', 'gc', 'base', '--keep', '0'], /--keep must be/);
     await expectRefused(['image', 'cp', 'base', 'Bad Name'], /invalid image name/);
-    await expectRefused(['image', 'mv', 'base', 'base'], /exists already/);
+    await expectRefused(['image', 'mv', 'base', 'base'], /the source and destination are both base: give a new name/);
   });
 
-  it('changes nothing on --dry-run, and says what a capture would copy', async () => {
+  it('changes nothing on --dry-run, prints the plan, and the capture then runs that plan', async () => {
     const before = await snapshot();
     const result = await si(home, [...getimage(['--image', 'base', '--dry-run', '--json'])], { ns: world.server });
     expect(result.exitCode, result.stderr).toBe(0);
-    const summary = JSON.parse(result.stdout) as { dryRun: boolean; version: number | null; files: number };
+    const summary = JSON.parse(result.stdout) as { dryRun: boolean; version: number | null; files: number; plan: Plan };
     expect(summary).toMatchObject({ dryRun: true, version: null });
     expect(summary.files).toBeGreaterThan(1000);
+    expect(summary.plan).toMatchObject({
+      version: 2,
+      destination: join(home, 'versions/base/.incoming'),
+      linkDest: join(home, 'versions/base/1'),
+      requiredPaths: ['/etc', '/usr'],
+    });
+    expect(summary.plan.argv).toContain(`--link-dest=${join(home, 'versions/base/1')}`);
+    expect(summary.plan.argv).not.toContain('--dry-run');
+    expect(summary.plan.excludes).toContain('/proc/*');
+
+    const human = await si(home, [...getimage(['--image', 'base', '--dry-run'])], { ns: world.server });
+    expect(human.exitCode, human.stderr).toBe(0);
+    expect(human.stdout).toContain('dry run: would capture root@');
+    expect(human.stdout).toMatch(/^ {2}link-dest {4}\S+\/versions\/base\/1$/m);
+    expect(human.stdout).toMatch(/^ {2}rsync {8}rsync -aHAXS --numeric-ids --delete .*--link-dest=/m);
+
     const after = await snapshot();
     expect(after.registry).toEqual(before.registry);
     const ignore = (path: string, field: string) => path === '/' && field === 'mtime';
     expect(compareDigests(after.tree, before.tree, { ignore })).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+
+    // A capture runs exactly the command its dry run planned (the master's socket path differs from run to run).
+    const planned = JSON.parse((await si(home, getimage(['--image', 'planned', '--dry-run', '--json']), { ns: world.server })).stdout) as { plan: Plan; files: number };
+    expect(existsSync(join(home, 'versions/planned'))).toBe(false);
+    const real = JSON.parse((await si(home, getimage(['--image', 'planned', '--json']), { ns: world.server })).stdout) as { plan: Plan; files: number };
+    const socketless = (plan: Plan) => plan.argv.map((w) => w.replace(/ControlPath=\S+/, 'ControlPath=X'));
+    expect(socketless(real.plan)).toEqual(socketless(planned.plan));
+    expect(real.plan.linkDest).toBeNull();
+    expect(real.files).toBe(planned.files);
+    await siOk(home, ['image', 'rm', 'planned']);
+  });
+
+  it('refuses a capture that holds no system (no /etc, no /usr) and keeps it with --allow-empty', async () => {
+    const link = readlinkSync(join(home, 'images/base'));
+    await expectRefused(getimage(['--image', 'base', '--exclude', '/*']), /the capture of root@\S+ holds no usable system \(no \/etc, no \/usr\), so base is unchanged: .*--allow-empty/, {
+      ns: true,
+      image: 'base',
+    });
+    expect(readlinkSync(join(home, 'images/base'))).toBe(link);
+    expect(existsSync(join(home, 'versions/base/.incoming'))).toBe(false);
+    // A new image refused the same way leaves no trace at all.
+    await expectRefused(getimage(['--image', 'hollow', '--exclude', '/usr', '--exclude', '/etc']), /holds no usable system \(no \/etc, no \/usr\)/, { ns: true, image: 'hollow' });
+    expect(existsSync(join(home, 'versions/hollow'))).toBe(false);
+
+    const kept = await siOk<{ version: number }>(home, getimage(['--image', 'hollow', '--exclude', '/*', '--allow-empty', '--json']), { ns: world.server });
+    expect(kept.version).toBe(1);
+    expect(readdirSync(join(home, 'versions/hollow/1')).filter((n) => n !== 'etc')).toEqual([]);
+    await siOk(home, ['image', 'rm', 'hollow']);
   });
 
   it('leaves out what --exclude and --exclude-file name, keeping the directories that hold them', async () => {

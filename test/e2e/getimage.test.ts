@@ -10,7 +10,8 @@ import { startGoldenClient, type GoldenClient } from '../world/golden-client.js'
 import { addSpecialFiles, changeAboutOnePercent, SPECIAL } from '../world/special-files.js';
 import { compareDigests, treeDigest, type Digest } from '../world/digest.js';
 import { walkTree } from '../world/walk.js';
-import { dumpRegistry, si, siOk } from '../support/si.js';
+import { spawnDaemon } from '../world/daemon.js';
+import { dumpRegistry, ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
 
 const EXCLUDED = /^\/(proc|sys|dev|run|tmp|mnt|media)\//;
 // The mount points themselves take their attributes from what is mounted on the golden client.
@@ -133,7 +134,7 @@ describe('si getimage', () => {
     const result = await running;
     expect(killed).toBe(true);
     expect(result.exitCode).not.toBe(0);
-    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^si: rsync /);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^si: rsync .*; the partial copy in \S+\/versions\/gold\/\.incoming is kept and the next capture of gold resumes from it$/);
     expect(await world.server.processes()).toEqual([]);
     expect(readlinkSync(join(home, 'images/gold'))).toBe('../versions/gold/2');
     expectSameTree(await treeDigest(realpathSync(join(home, 'images/gold')), { exclude: excludedFromImage }), current);
@@ -144,7 +145,47 @@ describe('si getimage', () => {
     expectSameTree(await treeDigest(realpathSync(join(home, 'images/gold')), { exclude: excludedFromImage }), await treeDigest(tree, { exclude: excludedFromSource }));
     expect(existsSync(incoming)).toBe(false);
   });
+
+  it('resumes from the partial copy of a capture killed with -9 (si and its children), and says so on --dry-run', async () => {
+    const registry = dumpRegistry(home);
+    await writeFile(join(tree, 'srv/bulk2.bin'), Buffer.alloc(400 * 1024 * 1024, 5));
+    const incoming = join(home, 'versions/gold/.incoming');
+    await ensureBuilt();
+    const argv = [`${PROJECT}bin/si`, '--home', home, 'getimage', '--golden-client', golden.host, '--image', 'gold', '--ssh-key', golden.keyPath];
+    const running = spawnDaemon(['ip', 'netns', 'exec', world.server.name, ...argv]);
+    try {
+      expect(await waitFor(() => existsSync(join(incoming, 'srv')), 60_000), running.output()).toBe(true);
+      process.kill(-running.pid, 'SIGKILL');
+      await running.exited;
+    } finally {
+      await running.stop();
+    }
+    expect(existsSync(incoming)).toBe(true);
+    expect(dumpRegistry(home)).toEqual(registry);
+    expect(readlinkSync(join(home, 'images/gold'))).toBe('../versions/gold/3');
+
+    const planned = await siOk<{ plan: { resumesPartialCopy: boolean; destination: string } }>(
+      home,
+      ['getimage', '--golden-client', golden.host, '--image', 'gold', '--ssh-key', golden.keyPath, '--dry-run', '--json'],
+      { ns: world.server },
+    );
+    expect(planned.plan).toEqual(expect.objectContaining({ resumesPartialCopy: true, destination: incoming }));
+    const summary = await capture('gold');
+    expect(summary.version).toBe(4);
+    expectSameTree(await treeDigest(realpathSync(join(home, 'images/gold')), { exclude: excludedFromImage }), await treeDigest(tree, { exclude: excludedFromSource }));
+    expect(existsSync(incoming)).toBe(false);
+  });
 });
+
+/** Polls every 50 ms until `condition` holds or `ms` pass. */
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
 
 /** Polls (every 20 ms, at most 60 s) until rsync has started writing into `marker`, then kills that rsync. */
 async function killRsyncWhenItWrites(incoming: string, marker: string): Promise<boolean> {

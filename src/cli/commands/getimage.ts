@@ -12,6 +12,7 @@ import { resolveHome, withStore } from '../context.js';
 import { formatBytes, formatSeconds, note, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import { preloadRunner } from '../../infra/run.js';
+import { shellWords } from '../../core/shell-quote.js';
 
 interface GetimageOptions {
   goldenClient: string;
@@ -21,6 +22,7 @@ interface GetimageOptions {
   sshKey?: string;
   exclude: string[];
   excludeFile?: string;
+  allowEmpty?: boolean;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -44,6 +46,7 @@ export async function getimageCommand(options: GetimageOptions, command: Command
         image,
         excludes,
         dryRun: Boolean(options.dryRun),
+        allowEmpty: Boolean(options.allowEmpty),
         onProgress: options.json ? undefined : (p) => progress.update(p),
         onPhase: (text) => progress.phase(text),
       });
@@ -65,12 +68,28 @@ function readExcludeFile(file: string): string[] {
 
 function printSummary(s: CaptureSummary): void {
   for (const warning of s.warnings) note(`warning: ${warning}`);
-  const what = s.dryRun ? `dry run: ${s.image} would be captured from ${s.source}` : `captured ${s.source} as ${s.image} version ${s.version}`;
-  printLine(what);
+  if (s.dryRun) return printPlan(s);
+  printLine(`captured ${s.source} as ${s.image} version ${s.version}`);
   printLine(`  files        ${s.files}`);
   printLine(`  size         ${formatBytes(s.totalBytes)}`);
   printLine(`  transferred  ${s.transferredFiles} files, ${formatBytes(s.bytesReceived)} received, ${formatBytes(s.bytesSent)} sent`);
   printLine(`  time         ${formatSeconds(s.seconds)}`);
   printLine(`  bootloader   ${s.bootloader}`);
-  if (s.previousVersion !== null && !s.dryRun) printLine(`  unchanged files are shared with version ${s.previousVersion}`);
+  if (s.previousVersion !== null) printLine(`  unchanged files are shared with version ${s.previousVersion}`);
 }
+
+/** --dry-run: the plan the capture would run, then what the listing against the current version found. */
+function printPlan(s: CaptureSummary): void {
+  const { plan } = s;
+  printLine(`dry run: would capture ${s.source} as ${s.image} version ${plan.version}; nothing was changed`);
+  printLine(`  destination  ${plan.destination}${plan.resumesPartialCopy ? ' (resumes the partial copy there)' : ''}`);
+  printLine(`  link-dest    ${plan.linkDest ?? '- (first version: every file is copied)'}`);
+  printLine(`  requires     ${plan.requiredPaths.length ? plan.requiredPaths.join(' ') : '- (--allow-empty)'}`);
+  printLine(`  excludes     ${plan.excludes.join(' ')}`);
+  printLine(`  rsync        ${shellWords(plan.argv)}`);
+  printLine(`  files        ${s.files}, ${formatBytes(s.totalBytes)}`);
+  const against = plan.linkDest ? `differ from version ${s.previousVersion}` : 'would be copied';
+  printLine(`  changed      ${s.transferredFiles} files ${against}`);
+  printLine(`  bootloader   ${s.bootloader}`);
+}
+

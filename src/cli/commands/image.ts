@@ -5,9 +5,14 @@ import { diffTrees } from '../../infra/images/image-diff.js';
 import { copyImage } from '../../infra/images/copy-image.js';
 import { withStore } from '../context.js';
 import { formatBytes, printJson, printLine, printTable } from '../output.js';
+import { createProgress } from '../progress.js';
 
 interface JsonOption {
   json?: boolean;
+}
+
+interface DryRunOption {
+  dryRun?: boolean;
 }
 
 export async function imageListCommand(options: JsonOption, command: Command): Promise<void> {
@@ -83,17 +88,22 @@ export async function imageRollbackCommand(name: string, version: string | undef
   });
 }
 
-export async function imageRmCommand(name: string, options: JsonOption, command: Command): Promise<void> {
+export async function imageRmCommand(name: string, options: JsonOption & DryRunOption, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    store.remove(name);
-    if (options.json) return printJson({ removed: name });
-    printLine(`removed image ${name} and all its versions`);
+    const dryRun = Boolean(options.dryRun);
+    const plan = store.remove(name, { dryRun });
+    if (options.json) return printJson({ ...plan, removed: plan.image, dryRun });
+    const would = dryRun ? 'dry run: would remove' : 'removed';
+    if (!plan.registered) printLine(`${would} what failed or interrupted work left of ${name} (it has no versions): ${plan.paths.join(' ')}`);
+    else printLine(`${would} image ${name} and all its versions (${plan.versions.join(', ') || 'none'})`);
   });
 }
 
 export async function imageCpCommand(source: string, destination: string, options: JsonOption, command: Command): Promise<void> {
+  const progress = createProgress({ quiet: Boolean(options.json) });
   await withStore(command, async (store) => {
-    const version = await copyImage(store, source, destination);
+    progress.phase(`copying ${source} to ${destination}`);
+    const version = await copyImage(store, source, destination, (p) => progress.update(p)).finally(() => progress.stop());
     if (options.json) return printJson({ image: destination, version: version.number, source: version.source });
     printLine(`copied ${source} to ${destination} (version ${version.number})`);
   });
@@ -107,10 +117,12 @@ export async function imageMvCommand(source: string, destination: string, option
   });
 }
 
-export async function imageGcCommand(name: string, options: JsonOption & { keep: string }, command: Command): Promise<void> {
+export async function imageGcCommand(name: string, options: JsonOption & DryRunOption & { keep: string }, command: Command): Promise<void> {
   await withStore(command, (store) => {
-    const removed = store.gc(name, Number(options.keep));
-    if (options.json) return printJson({ image: name, removed });
-    printLine(removed.length ? `${name}: removed versions ${removed.join(', ')}` : `${name}: nothing to remove`);
+    const dryRun = Boolean(options.dryRun);
+    const removed = store.gc(name, Number(options.keep), { dryRun });
+    if (options.json) return printJson({ image: name, removed, dryRun });
+    const would = dryRun ? 'dry run: would remove' : 'removed';
+    printLine(removed.length ? `${name}: ${would} versions ${removed.join(', ')}` : `${name}: nothing to remove`);
   });
 }

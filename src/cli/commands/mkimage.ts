@@ -25,7 +25,15 @@ export async function mkimageCommand(options: MkimageOptions, command: Command):
   if (!['minbase', 'buildd', 'default'].includes(options.variant)) throw new UserError(`invalid --variant ${options.variant}: use minbase, buildd or default`);
   const progress = createProgress({ quiet: Boolean(options.json) });
   const result = await withStore(command, (store) =>
-    buildImage(store, { image, suite: options.suite, mirror: options.mirror, include, variant: options.variant, onPhase: (t) => progress.phase(t) }),
+    buildImage(store, {
+      image,
+      suite: options.suite,
+      mirror: options.mirror,
+      include,
+      variant: options.variant,
+      onPhase: (t) => progress.phase(t),
+      onProgress: (p) => progress.step(p),
+    }).finally(() => progress.stop()),
   );
   if (options.json) return printJson(result);
   printLine(`built ${image} version ${result.version} from ${result.source}`);

@@ -22,7 +22,8 @@ export function registerCaptureCommands(program: Command): void {
     .option('--ssh-key <path>', "private key, without passphrase or held by ssh-agent (default: $SI_HOME/ssh/id_ed25519, then ~/.ssh/id_{ed25519,ecdsa,rsa} without passphrase, then the ssh agent; with none of them si makes $SI_HOME/ssh/id_ed25519: put the line `si key show` prints in the golden client's /root/.ssh/authorized_keys)")
     .option('--exclude <pattern>', 'rsync exclude pattern (repeatable)', collect, [])
     .option('--exclude-file <file>', 'file of rsync exclude patterns, one a line')
-    .option('--dry-run', 'show what would be captured, change nothing')
+    .option('--allow-empty', 'keep a capture that holds no /etc or no /usr (refused otherwise)')
+    .option('--dry-run', 'print the plan (destination, --link-dest, excludes, the rsync command) and what it would copy; change nothing')
     .option('--json', 'print the summary as JSON')
     .action(lazy(() => import('../commands/getimage.js'), 'getimageCommand'));
 

@@ -24,7 +24,13 @@ export function registerImageCommands(program: Command): void {
     .description('make an earlier version current')
     .option('--json', 'JSON output')
     .action(lazy(load, 'imageRollbackCommand'));
-  images.command('rm').argument('<name>').description('remove an image and all its versions').option('--json', 'JSON output').action(lazy(load, 'imageRmCommand'));
+  images
+    .command('rm')
+    .argument('<name>')
+    .description('remove an image and all its versions (or what failed work left under a name with no versions)')
+    .option('--dry-run', 'print what would be removed, change nothing')
+    .option('--json', 'JSON output')
+    .action(lazy(load, 'imageRmCommand'));
   images.command('cp').argument('<source>').argument('<destination>').description('copy an image\'s current version into a new image').option('--json', 'JSON output').action(lazy(load, 'imageCpCommand'));
   images.command('mv').argument('<source>').argument('<destination>').description('rename an image').option('--json', 'JSON output').action(lazy(load, 'imageMvCommand'));
   images
@@ -32,6 +38,7 @@ export function registerImageCommands(program: Command): void {
     .argument('<name>')
     .requiredOption('--keep <n>', 'how many of the newest versions to keep (the current one is always kept)')
     .description('remove old versions')
+    .option('--dry-run', 'print which versions would be removed, change nothing')
     .option('--json', 'JSON output')
     .action(lazy(load, 'imageGcCommand'));
 }

@@ -1,24 +1,27 @@
 import fs from 'node:fs';
-import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../../core/errors.js';
 import { checkName } from '../../core/names.js';
-import { captureExcludes } from '../../core/capture/excludes.js';
-import { rsyncRootSource } from '../../core/capture/target.js';
+import { emptyCaptureMessage, planCapture, type CapturePlan } from '../../core/capture/plan-capture.js';
 import { buildMountFacts } from '../../core/layout/mount-facts.js';
 import type { CapturedLayout } from '../../core/layout/captured.js';
 import { hostPattern } from '../../core/ssh/known-hosts.js';
-import { buildRsyncArgv } from '../rsync/argv.js';
 import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '../rsync/output.js';
 import { run } from '../run.js';
 import { collectProbe } from '../probe/collect.js';
 import type { GoldenConnection } from './connect-golden.js';
 import { LAYOUT_PATH, recordLayout } from './record-layout.js';
 import type { ImageStore } from '../images/image-store.js';
+import { isNoSpace, noSpaceError } from '../images/no-space.js';
+import { explainRsyncFailure } from '../rsync/failure.js';
 
 /** What to capture; where from is the connection's target. */
 export interface CaptureRequest {
   image: string;
   excludes: string[];
   dryRun: boolean;
+  /** Keep a copied tree that has no /etc or /usr (refused otherwise). */
+  allowEmpty: boolean;
   onProgress?: (progress: RsyncProgress) => void;
   onPhase?: (phase: string) => void;
 }
@@ -41,6 +44,8 @@ export interface CaptureSummary {
   excludes: string[];
   warnings: string[];
   bootloader: CapturedLayout['bootloader']['kind'];
+  /** What the capture ran (or, on --dry-run, would run). */
+  plan: CapturePlan;
 }
 
 /**
@@ -53,32 +58,30 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
   const { target, started, ready } = connection;
   const source = `${target.user}@${hostPattern(target.host, target.port)}`;
   const { master, mounts, session } = await ready;
-  let scratch: string | null = null;
   let release = () => {};
   try {
     checkName('image', request.image);
     if (!request.dryRun) release = store.lock(request.image);
-    const excludes = captureExcludes(buildMountFacts(mounts.findmnt, mounts.swaps), request.excludes);
-    const copyStarted = process.hrtime.bigint();
-    const current = store.registry.findImage(request.image)?.currentVersion ?? null;
-    const destination = copyDestination(store, request, current);
-    if (request.dryRun && current === null) scratch = destination;
-    const argv = buildRsyncArgv({
-      source: rsyncRootSource(target.user, target.host),
-      destination: `${destination}/`,
-      preserveAll: true,
-      delete: true,
-      linkDest: current === null || request.dryRun ? undefined : store.versionPath(request.image, current),
-      excludes,
+    const image = store.registry.findImage(request.image);
+    const current = image?.currentVersion ?? null;
+    const plan = planCapture({
+      image: request.image,
+      target,
+      sourceLabel: source,
+      paths: store.paths,
+      current,
+      lastVersion: image?.lastVersion ?? 0,
+      incomingExists: fs.existsSync(store.incomingPath(request.image)),
+      mounts: buildMountFacts(mounts.findmnt, mounts.swaps),
+      userExcludes: request.excludes,
       ssh: master.transport,
       progress: Boolean(request.onProgress),
-      stats: true,
-      dryRun: request.dryRun,
+      allowEmpty: request.allowEmpty,
     });
+    const copyStarted = process.hrtime.bigint();
     request.onPhase?.(request.dryRun ? 'listing what a capture would copy' : 'copying the golden client and recording its layout');
-    // Exit 24: files vanished while a live system was copied; the copy is complete for everything else.
-    const copying = run(argv, {
-      okExitCodes: [24],
+    const copying = run(request.dryRun ? plan.preview.argv : plan.argv, {
+      okExitCodes: plan.okExitCodes,
       onStdout: request.onProgress
         ? (chunk) => {
             const progress = lastProgress(chunk);
@@ -100,30 +103,54 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
       return { ssh, layout: buildCapturedLayout(raw), previousLayout };
     })();
     const [copied, probed] = await Promise.allSettled([copying, probing]);
-    if (copied.status === 'rejected') throw copied.reason;
+    if (copied.status === 'rejected') throw failedCopy(store, request, copied.reason);
     if (probed.status === 'rejected') throw probed.reason;
     const { ssh, layout, previousLayout } = probed.value;
     const stats = parseStats(copied.value.stdout);
     const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
-    if (request.dryRun) return summarize({ request, source, layout, excludes, stats, warnings, version: null, current, started, copyStarted });
-    await recordLayout({ session: ssh, tree: destination, layout, previous: previousLayout });
-    const version = commit(store, request, source, layout, excludes, stats);
-    return summarize({ request, source, layout, excludes, stats, warnings, version, current, started, copyStarted });
+    const summary = { request, source, layout, plan, stats, warnings, current, started, copyStarted };
+    if (request.dryRun) return summarize({ ...summary, version: null });
+    const missing = plan.requiredPaths.filter((p) => !isDirectory(path.join(plan.destination, p)));
+    if (missing.length > 0) {
+      store.discardIncoming(request.image);
+      throw new UserError(emptyCaptureMessage(plan, missing));
+    }
+    try {
+      await recordLayout({ session: ssh, tree: plan.destination, layout, previous: previousLayout });
+      const version = commit(store, request, source, layout, plan.excludes, stats);
+      return summarize({ ...summary, version });
+    } catch (error) {
+      throw failedCopy(store, request, error);
+    }
   } finally {
     release();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** A dry run compares against the current version (read-only with --dry-run) to show what would change. */
-function copyDestination(store: ImageStore, request: CaptureRequest, current: number | null): string {
-  const destination = !request.dryRun
-    ? store.incomingPath(request.image)
-    : current === null
-      ? fs.mkdtempSync(`${os.tmpdir()}/si-dry-`)
-      : store.versionPath(request.image, current);
-  fs.mkdirSync(destination, { recursive: true });
-  return destination;
+/**
+ * A full SI_HOME: the partial copy is what fills it, so it goes, and the error says how much is free.
+ * Any other failure keeps the partial copy: the next capture of the image resumes from it. rsync's failures
+ * name their cause (the line before its summary).
+ */
+function failedCopy(store: ImageStore, request: CaptureRequest, error: unknown): unknown {
+  if (request.dryRun) return explainRsyncFailure(error, 'nothing was changed');
+  if (isNoSpace(error)) {
+    store.discardIncoming(request.image);
+    return noSpaceError(store.paths.home, 'copy');
+  }
+  const incoming = store.incomingPath(request.image);
+  const partial = fs.existsSync(incoming)
+    ? `the partial copy in ${incoming} is kept and the next capture of ${request.image} resumes from it`
+    : `${request.image} is unchanged`;
+  return explainRsyncFailure(error, partial);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function commit(store: ImageStore, request: CaptureRequest, source: string, layout: CapturedLayout, excludes: string[], stats: RsyncStats): number {
@@ -145,7 +172,7 @@ function summarize(options: {
   request: CaptureRequest;
   source: string;
   layout: CapturedLayout;
-  excludes: string[];
+  plan: CapturePlan;
   stats: RsyncStats;
   warnings: string[];
   version: number | null;
@@ -153,7 +180,7 @@ function summarize(options: {
   started: bigint;
   copyStarted: bigint;
 }): CaptureSummary {
-  const { request, source, layout, excludes, stats, warnings, version, current, started, copyStarted } = options;
+  const { request, source, layout, plan, stats, warnings, version, current, started, copyStarted } = options;
   const now = process.hrtime.bigint();
   return {
     image: request.image,
@@ -169,8 +196,9 @@ function summarize(options: {
     seconds: Number(now - started) / 1e9,
     connectSeconds: Number(copyStarted - started) / 1e9,
     copySeconds: Number(now - copyStarted) / 1e9,
-    excludes,
+    excludes: plan.excludes,
     warnings,
     bootloader: layout.bootloader.kind,
+    plan,
   };
 }

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BOOTLOADER_EVIDENCE, buildCapturedLayout, type RawProbe } from '../../core/layout/build-captured.js';
 import { LAYOUT_PATH } from '../capture/record-layout.js';
-import { run } from '../run.js';
+import { UserError } from '../../core/errors.js';
+import { capture } from '../run.js';
+import { DebootstrapOutput, type StepProgress } from './debootstrap-output.js';
+import { isNoSpace, noSpaceError } from './no-space.js';
 import { machineMirror } from '../apt-mirror.js';
 import type { ImageStore } from './image-store.js';
 import { removeTree } from './tree-ops.js';
@@ -14,6 +17,7 @@ export interface BuildRequest {
   include: string[];
   variant: string;
   onPhase?: (text: string) => void;
+  onProgress?: (progress: StepProgress) => void;
 }
 
 export interface BuildResult {
@@ -25,20 +29,23 @@ export interface BuildResult {
   seconds: number;
 }
 
-/** si mkimage: an image from packages (debootstrap) instead of a golden client, with a default layout. */
+/**
+ * si mkimage: an image from packages (debootstrap) instead of a golden client, with a default layout.
+ * debootstrap cannot resume, so a failed build leaves nothing: its tree goes, and the error gives
+ * debootstrap's own reason.
+ */
 export async function buildImage(store: ImageStore, request: BuildRequest): Promise<BuildResult> {
   const started = process.hrtime.bigint();
   const mirror = request.mirror ?? machineMirror(request.suite);
   const release = store.lock(request.image);
+  const incoming = store.incomingPath(request.image);
   try {
-    const incoming = store.incomingPath(request.image);
     // debootstrap wants an empty target: an interrupted build starts over.
     removeTree(incoming);
     fs.mkdirSync(incoming, { recursive: true });
     request.onPhase?.(`debootstrap ${request.suite} from ${mirror}`);
-    const variant = request.variant === 'default' ? [] : [`--variant=${request.variant}`];
-    const include = request.include.length ? [`--include=${request.include.join(',')}`] : [];
-    await run(['debootstrap', ...variant, ...include, request.suite, incoming, mirror]);
+    await debootstrap(request, mirror, incoming);
+    request.onPhase?.('recording the layout and measuring the tree');
     const layout = buildCapturedLayout(probeTree(incoming, request.image));
     const layoutFile = path.join(incoming, LAYOUT_PATH);
     fs.mkdirSync(path.dirname(layoutFile), { recursive: true });
@@ -57,9 +64,38 @@ export async function buildImage(store: ImageStore, request: BuildRequest): Prom
       note: `mirror ${mirror}`,
     });
     return { image: request.image, version: version.number, source, sizeBytes, fileCount, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } catch (error) {
+    store.discardIncoming(request.image);
+    throw isNoSpace(error) ? noSpaceError(store.paths.home, 'build') : error;
   } finally {
     release();
   }
+}
+
+async function debootstrap(request: BuildRequest, mirror: string, target: string): Promise<void> {
+  const variant = request.variant === 'default' ? [] : [`--variant=${request.variant}`];
+  const include = request.include.length ? [`--include=${request.include.join(',')}`] : [];
+  // debootstrap prints its I:/E: lines on stdout and everything else into TARGET/debootstrap/debootstrap.log.
+  const output = new DebootstrapOutput(request.onProgress);
+  const result = await capture(['debootstrap', ...variant, ...include, request.suite, target, mirror], { onStdout: (chunk) => output.push(chunk) });
+  if (result.exitCode === 0) return;
+  if (result.exitCode === null) throw new UserError('cannot run debootstrap: install it (apt-get install debootstrap)');
+  const log = readLogTail(path.join(target, 'debootstrap/debootstrap.log'));
+  if (isNoSpace(null, `${result.stderr}\n${log}`)) throw Object.assign(new Error('debootstrap: no space left'), { code: 'ENOSPC' });
+  const reason = output.reason() ?? lastLine(result.stderr) ?? lastLine(log) ?? 'no reason given';
+  throw new UserError(`debootstrap could not build ${request.suite} from ${mirror} (exit ${result.exitCode}): ${reason}; check --mirror and --suite`, 1);
+}
+
+function readLogTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').slice(-4000);
+  } catch {
+    return '';
+  }
+}
+
+function lastLine(text: string): string | null {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? null;
 }
 
 /** A built tree has no disks yet: its layout is the root filesystem alone, plus what the packages put in /boot. */

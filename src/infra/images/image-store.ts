@@ -11,6 +11,24 @@ import type { ClientStore } from '../../core/registry/client-store.js';
 import { lockImage } from './image-lock.js';
 import { readLinkOrNull, removeTree, switchLink } from './tree-ops.js';
 
+/** What `si image rm` removes (or, with --dry-run, would remove). */
+export interface RemovalPlan {
+  image: string;
+  /** False: only leftovers of failed or interrupted work, no registry row. */
+  registered: boolean;
+  versions: number[];
+  paths: string[];
+}
+
+/** Entries of versions/NAME other than the lock: a partial copy, trees a crash left before their commit. */
+function listLeftovers(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((entry) => entry !== '.lock').sort();
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The image store: registry rows and version trees kept in step. Every change writes new state
  * first and then switches (a rename or a symlink), so an interruption leaves the old state whole.
@@ -106,10 +124,12 @@ export class ImageStore {
     return { from: image.currentVersion, to };
   }
 
-  gc(name: string, keep: number): number[] {
+  /** Which versions `gc --keep` removes; with dryRun nothing is removed. */
+  gc(name: string, keep: number, options: { dryRun?: boolean } = {}): number[] {
     const image = this.requireImage(name);
     const numbers = this.registry.listVersions(name).map((v) => v.number);
     const doomed = planGc({ numbers, current: image.currentVersion, keep });
+    if (options.dryRun) return doomed;
     const release = this.lock(name);
     try {
       for (const number of doomed) {
@@ -122,12 +142,25 @@ export class ImageStore {
     return doomed;
   }
 
-  remove(name: string): void {
-    this.requireImage(name);
+  /**
+   * si image rm: the image, its versions and link; or, for a name with no registry row, what failed or
+   * interrupted work left under versions/NAME (a partial copy). With dryRun nothing is removed.
+   */
+  remove(name: string, options: { dryRun?: boolean } = {}): RemovalPlan {
+    checkName('image', name);
+    const dir = `${this.paths.versions}/${name}`;
+    if (!this.registry.findImage(name)) {
+      const leftovers = listLeftovers(dir);
+      if (leftovers.length === 0) this.requireImage(name);
+      if (!options.dryRun) this.removeLeftovers(name, dir);
+      return { image: name, registered: false, versions: [], paths: leftovers.map((entry) => `${dir}/${entry}`) };
+    }
     const users = this.db.prepare('SELECT hostname FROM clients WHERE image = ? UNION ALL SELECT name FROM groups WHERE image = ?').all(name, name) as { hostname: string }[];
     if (users.length > 0) {
       throw new UserError(`image ${name} is used by ${users.length} clients or groups (${users[0]?.hostname}...): point them at another image with 'si client set' first`);
     }
+    const plan: RemovalPlan = { image: name, registered: true, versions: this.registry.listVersions(name).map((v) => v.number), paths: [imageLink(this.paths, name), dir] };
+    if (options.dryRun) return plan;
     const release = this.lock(name);
     try {
       this.registry.deleteImage(name);
@@ -135,11 +168,31 @@ export class ImageStore {
     } finally {
       release();
     }
-    removeTree(`${this.paths.versions}/${name}`);
+    removeTree(dir);
+    return plan;
+  }
+
+  /**
+   * Drops a partial copy that is not to be resumed (a full disk, a refused or failed build). Caller holds the
+   * lock; releasing it removes the image's directory if that leaves it empty.
+   */
+  discardIncoming(name: string): void {
+    removeTree(this.incomingPath(name));
+  }
+
+  private removeLeftovers(name: string, dir: string): void {
+    const release = this.lock(name);
+    try {
+      for (const entry of listLeftovers(dir)) fs.rmSync(`${dir}/${entry}`, { recursive: true, force: true });
+    } finally {
+      release();
+    }
   }
 
   /** Renames an image: its versions directory, its link and its rows. */
   move(from: string, to: string): void {
+    checkName('image', to);
+    if (from === to) throw new UserError(`the source and destination are both ${from}: give a new name for the image`);
     const image = this.requireImage(from);
     this.refuseExisting(to);
     const release = this.lock(from);
