@@ -13,7 +13,7 @@ import { mountChrootFilesystems } from '../../infra/configure/chroot-mounts.js';
 import { refuseRunningSystem } from '../../infra/configure/running-system.js';
 import type { ConfigurePlan } from '../../core/configure/plan.js';
 import { run } from '../../infra/run.js';
-import { abortOnStopSignals } from '../../infra/rsyncd/run-rsync-daemon.js';
+import { onStopSignals } from '../../infra/configure/stop-signals.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
 import { installLayoutOf } from '../../infra/images/install-layout.js';
@@ -62,13 +62,13 @@ export async function configureCommand(options: ConfigureOptions, command: Comma
 async function applyWithMounts(root: string, plan: ConfigurePlan, options: ConfigureOptions): Promise<ApplyChange[]> {
   const dryRun = Boolean(options.dryRun);
   const hasCommands = plan.stages.some((stage) => stage.commands.length > 0);
-  const stop = abortOnStopSignals();
+  const stop = onStopSignals();
   try {
     const mounts = dryRun || !hasCommands ? null : await mountChrootFilesystems(root);
     for (const stale of mounts?.removedStale ?? []) note(`removed ${stale}, left mounted by an interrupted si configure`);
     let changes: ApplyChange[];
     try {
-      changes = await applyPlan({ root, plan, dryRun, bootDisk: options.bootDisk, runCommand: (argv) => run(argv, { signal: stop.signal }) });
+      changes = await applyPlan({ root, plan, dryRun, bootDisk: options.bootDisk, runCommand: (argv) => run(argv, { signal: stop.signal, forceKillAfterMs: 5000 }) });
     } catch (error) {
       if (stop.signal.aborted) throw new UserError(`stopped by a signal; the tree ${root} is partly configured: run si configure again`, 130);
       throw error;
