@@ -13,6 +13,7 @@ export function registerConfigureCommands(program: Command): void {
     .option('--stages <list>', 'comma list of identity, hostname, network, fstab, initrd, bootloader, locale, user-exits (default: all)')
     .option('--boot-disk <device>', 'disk the bootloader goes to')
     .option('--dry-run', 'list what would change, change nothing')
+    .option('--i-mean-the-running-system', 'allow a root that is a running system (this server\'s own /, or the root of a running process)')
     .option('--json', 'JSON output')
     .action(lazy(() => import('../commands/configure.js'), 'configureCommand'));
 }

@@ -78,9 +78,24 @@ export function defaultDiskLayout(captured: CapturedLayout): DiskLayout {
     return { name: vg.name, pvs, volumes };
   });
 
+  keepOneEsp(disks);
   const { layout, problems } = validateDiskLayout({ version: 1, disks, raid, lvm });
   if (!layout) refuse(`the derived layout is not valid: ${formatProblem(problems[0] ?? { path: [], message: 'unknown problem' })}`);
   return layout;
+}
+
+/**
+ * A layout has one ESP (the one mounted, else the first); a spare one on another disk (its content is not
+ * in the image, being unmounted) is kept as an empty partition of its size so that the disk keeps its shape.
+ */
+function keepOneEsp(disks: { partitions: DocPartition[] }[]): void {
+  const esps = disks.flatMap((disk) => disk.partitions.filter((p) => p.type === 'esp'));
+  const kept = esps.find((p) => p.filesystem?.mount !== undefined) ?? esps[0];
+  for (const esp of esps) {
+    if (esp === kept) continue;
+    esp.type = 'linux';
+    delete esp.filesystem;
+  }
 }
 
 function refuse(reason: string): never {

@@ -23,6 +23,7 @@ export function checkDiskLayout(layout: DiskLayout): LayoutProblem[] {
   const targets = new Map<string, Target>();
   const mounts = new Map<string, Path>();
   const diskPaths = new Map<string, number>();
+  let firstEsp: Path | undefined;
 
   const checkFilesystem = (fs: Filesystem | undefined, path: Path) => {
     if (!fs) return;
@@ -66,6 +67,9 @@ export function checkDiskLayout(layout: DiskLayout): LayoutProblem[] {
       switch (part.type) {
         case 'esp':
           if (fs?.type !== 'vfat') problem(pat, 'an esp partition must have filesystem {"type": "vfat"}');
+          // Firmware boots the first ESP it finds and grub-install writes one: a second is never filled.
+          if (firstEsp) problem([...pat, 'type'], `the layout already has an EFI system partition at ${formatLayoutPath(firstEsp)}; use one esp (to mirror it, use raid with metadata 1.0)`);
+          else firstEsp = pat;
           break;
         case 'bios_grub':
           if (disk.table !== 'gpt') problem([...pat, 'type'], 'bios_grub is for gpt disks; on msdos grub uses the gap before the first partition');

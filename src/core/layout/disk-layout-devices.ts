@@ -35,6 +35,8 @@ export interface PlannedVolumeGroup {
 export interface PlannedFilesystem {
   device: string;
   filesystem: Filesystem;
+  /** Size of the device in MiB (for arrays and volume groups an upper bound: md and LVM keep some). */
+  sizeMiB: number;
 }
 
 /** LVM's default physical extent. */
@@ -58,7 +60,7 @@ export function planDevices({ layout, disks }: { layout: DiskLayout; disks: read
   for (const disk of disks) {
     for (const part of disk.partitions) {
       if (part.name !== undefined) devices.set(part.name, { device: part.device, sizeMiB: part.sizeMiB });
-      if (part.filesystem) filesystems.push({ device: part.device, filesystem: part.filesystem });
+      if (part.filesystem) filesystems.push({ device: part.device, filesystem: part.filesystem, sizeMiB: part.sizeMiB });
     }
   }
   const lookup = (name: string) => {
@@ -81,7 +83,7 @@ export function planDevices({ layout, disks }: { layout: DiskLayout; disks: read
     devices.set(array.name, { device: planned.device, sizeMiB: planned.maxSizeMiB });
     if (array.filesystem) {
       planned.filesystem = array.filesystem;
-      filesystems.push({ device: planned.device, filesystem: array.filesystem });
+      filesystems.push({ device: planned.device, filesystem: array.filesystem, sizeMiB: planned.maxSizeMiB });
     }
     return planned;
   });
@@ -99,10 +101,13 @@ export function planDevices({ layout, disks }: { layout: DiskLayout; disks: read
         );
       }
       free -= needed;
+      // The rest takes what is left (it is last: checkDiskLayout).
+      const sizeMiB = size.kind === 'rest' ? free + needed : needed;
+      if (size.kind === 'rest') free = 0;
       const planned: PlannedVolume = { name: lv.name, device: `/dev/${vg.name}/${lv.name}`, size, lvcreateSize: lvcreateSize(size) };
       if (lv.filesystem) {
         planned.filesystem = lv.filesystem;
-        filesystems.push({ device: planned.device, filesystem: lv.filesystem });
+        filesystems.push({ device: planned.device, filesystem: lv.filesystem, sizeMiB });
       }
       return planned;
     });

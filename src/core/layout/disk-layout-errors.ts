@@ -69,10 +69,16 @@ export function locateJsonError(text: string, error: Error): { line: number; col
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
+  // The engine's message may quote the text ("Unexpected token 'r', "root:$y$..." is not valid JSON"): only
+  // its kind is kept, so that a file given by mistake is never echoed.
   const reason = error.message
-    .replace(/^(Unexpected token .+?), ".*" is not valid JSON$/s, '$1')
+    .replace(/^Unexpected token (?:'(.)'|(\S)).*$/s, (_, quoted?: string, bare?: string) => {
+      const token = quoted ?? bare ?? '';
+      return '{}[],:"'.includes(token) && token !== '' ? `unexpected token '${token}'` : 'unexpected character';
+    })
     .replace(/\s*\(line \d+ column \d+\)/, '')
-    .replace(/ in JSON at position \d+/, '')
+    .replace(/ (in JSON )?at position \d+/, '')
+    .replace(/, ".*" is not valid JSON$/s, '')
     .replace(/^Unexpected end of JSON input$/, 'the document ends too early');
   return { line, column, reason: reason.charAt(0).toLowerCase() + reason.slice(1) };
 }

@@ -61,7 +61,7 @@ const PartitionSchema = z.strictObject({
 });
 
 const DiskSchema = z.strictObject({
-  path: z.string().regex(/^\/dev\/\S+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a device path; use e.g. /dev/sda` }).optional(),
+  path: z.string().refine(isDevicePath, { error: (iss) => `${JSON.stringify(iss.input)} is not a device path; use a path under /dev without '.' or '..' parts, e.g. /dev/sda or /dev/disk/by-id/...` }).optional(),
   select: z.literal('first').optional(),
   minSizeGiB: z.number().positive().optional(),
   table: z.enum(['gpt', 'msdos']),
@@ -91,6 +91,11 @@ const VolumeGroupSchema = z.strictObject({
   pvs: z.array(z.string()).min(1),
   volumes: z.array(LogicalVolumeSchema).min(1),
 });
+
+/** /dev/NAME or deeper (/dev/disk/by-id/...), already normal: no '.', '..' or empty parts, no blanks. */
+export function isDevicePath(path: string): boolean {
+  return /^\/dev(\/[^\s/]+)+$/.test(path) && !path.split('/').some((part) => part === '.' || part === '..');
+}
 
 export const DiskLayoutSchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -139,6 +144,11 @@ export function parseDiskLayout(text: string, { source = 'layout.json' } = {}): 
   } catch (error) {
     const { line, column, reason } = locateJsonError(text, error as Error);
     throw new UserError(`${source}: line ${line}, column ${column}: ${reason}; fix the JSON syntax`);
+  }
+  // A file that is no JSON object is not a layout someone wrote (e.g. /etc/shadow given by mistake): its
+  // content is never quoted back, only its kind.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`${source}: not a layout document: expected a JSON object {...}, got ${Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`}; give a layout.json (see docs/layout.md)`);
   }
   const { layout, problems } = validateDiskLayout(value);
   const first = problems[0];

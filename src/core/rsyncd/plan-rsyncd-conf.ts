@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { imageLink, type HomePaths } from '../home.js';
-import { checkName } from '../names.js';
+import { checkExistingName, RESERVED_IMAGE_NAMES } from '../names.js';
 import { isIPv4 } from '../clients/ipv4.js';
 import { reportPaths } from '../reports/parse-report.js';
 
@@ -93,9 +93,9 @@ export function planRsyncdConf(options: PlanRsyncdConfOptions): RsyncdConfContex
   const files = rsyncdPaths(paths);
   const images = [...new Set(options.images)].sort();
   for (const image of images) {
-    checkName('image', image);
-    if ((RESERVED_MODULES as readonly string[]).includes(image)) {
-      throw new UserError(`image ${image} has the name of the rsync module ${image}: rename it with 'si image mv ${image} NEWNAME'`);
+    checkExistingName('image', image);
+    if (RESERVED_IMAGE_NAMES.includes(image)) {
+      throw new UserError(`image ${image} has a name the image server reserves: rename it with 'si image mv ${image} NEWNAME'`);
     }
   }
   const owner = [

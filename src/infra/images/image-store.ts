@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InternalError, UserError } from '../../core/errors.js';
-import { checkName } from '../../core/names.js';
+import { checkExistingName, checkName } from '../../core/names.js';
 import { homePaths, imageLink, imageLinkTarget, incomingDir, versionDir, type HomePaths } from '../../core/home.js';
 import { planGc, planRollback, requireVersion } from '../../core/images/version-plans.js';
 import { openDatabase, type Db } from '../db/database.js';
@@ -58,7 +58,7 @@ export class ImageStore {
   }
 
   requireImage(name: string): ImageRow {
-    checkName('image', name);
+    checkExistingName('image', name);
     const image = this.registry.findImage(name);
     if (!image) throw new UserError(`no image named ${name}: see 'si image list', or capture it with 'si getimage'`);
     return image;

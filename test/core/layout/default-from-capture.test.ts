@@ -116,6 +116,21 @@ describe('defaultDiskLayout', () => {
     ]);
   });
 
+  it('keeps one ESP: a spare one on a second disk stays as an empty partition of its size', () => {
+    const members = (d: string) => [part(`/dev/${d}1`, 1, 256, GUID.esp), part(`/dev/${d}2`, 257, 8192, GUID.raid)];
+    const layout = defaultDiskLayout(
+      captured({
+        disks: [disk('/dev/sda', 20, 'gpt', members('sda')), disk('/dev/sdb', 20, 'gpt', members('sdb'))],
+        raid: [{ device: '/dev/md0', level: 'raid1', members: ['/dev/sda2', '/dev/sdb2'], uuid: null, metadata: '1.2' }],
+        filesystems: [fs('/dev/md0', 'ext4', '/'), fs('/dev/sdb1', 'vfat', '/boot/efi')],
+      }),
+    );
+    expect(layout.disks.map((d) => d.partitions[0])).toEqual([
+      { size: '256MiB', type: 'linux' },
+      { size: '256MiB', type: 'esp', filesystem: { type: 'vfat', mkfsOptions: [], mountOptions: [], mount: '/boot/efi' } },
+    ]);
+  });
+
   it('carries RAID1 and LVM over by reference, the largest volume taking the rest', () => {
     const members = (d: string) => [
       part(`/dev/${d}1`, 1, 1, GUID.biosGrub),

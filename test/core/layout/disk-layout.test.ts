@@ -86,7 +86,7 @@ describe('parseDiskLayout: errors name the path and the reason', () => {
     [oneDisk([{ size: '1GiB', filesystem: { type: 'ext5' } }]), 'disks[0].partitions[1].filesystem.type: "ext5" is not one of'],
     ['{"disks":[{"select":"first","partitions":[{"size":"1GiB"}]}]}', 'layout.json: disks[0].table: missing; use "gpt" or "msdos"'],
     ['{"disks":[]}', 'layout.json: disks: must not be empty'],
-    ['[]', 'layout.json: expected an object {...}, got a list'],
+    ['[]', 'layout.json: not a layout document: expected a JSON object {...}, got a list'],
     ['{"disks":[],"extra":1}', 'layout.json: unknown key "extra"; allowed: version, disks, raid, lvm'],
     ['{"version":2,"disks":[]}', 'layout.json: version: 2 is not 1'],
     [oneDisk([{ size: '1GiB', filesystem: { type: 'ext4', mount: 'var' } }]), 'filesystem.mount: "var" is not a mount point'],
@@ -173,5 +173,53 @@ describe('parseDiskLayout: errors name the path and the reason', () => {
 
   it('names the source it was given', () => {
     expect(() => parseDiskLayout('{}', { source: 'images/deb/layout.json' })).toThrow('images/deb/layout.json: disks: missing');
+  });
+});
+
+describe('guards: device paths, one ESP, no echo of a file that is not a layout', () => {
+  const withPath = (path: string) => JSON.stringify({ disks: [{ path, table: 'gpt', partitions: [{ size: 'rest', filesystem: { type: 'ext4', mount: '/' } }] }] });
+
+  it.each(['/dev/../etc/shadow', '/dev/./sda', '/dev//sda', '/dev/sda/', '/dev/', '/dev', '/etc/shadow', 'dev/sda', '/dev/disk/by-id/../../../etc/passwd'])('refuses %j as a disk path', (path) => {
+    expect(() => parseDiskLayout(withPath(path))).toThrow(/disks\[0\]\.path: .* is not a device path; use a path under \/dev without '\.' or '\.\.' parts/);
+  });
+
+  it.each(['/dev/sda', '/dev/nvme0n1', '/dev/disk/by-id/ata-QEMU_HARDDISK_QM00001', '/dev/vda'])('accepts %j as a disk path', (path) => {
+    expect(parseDiskLayout(withPath(path)).disks[0]?.path).toBe(path);
+  });
+
+  it('refuses a second ESP, on the same disk or another, naming the first', () => {
+    const esp = (mount?: string) => ({ size: '512MiB', type: 'esp', filesystem: { type: 'vfat', ...(mount ? { mount } : {}) } });
+    const root = { size: 'rest', filesystem: { type: 'ext4', mount: '/' } };
+    expect(() => parseDiskLayout(oneDisk([esp('/boot/efi'), esp()]))).toThrow(
+      'disks[0].partitions[2].type: the layout already has an EFI system partition at disks[0].partitions[1]; use one esp',
+    );
+    const twoDisks = JSON.stringify({
+      disks: [
+        { select: 'first', table: 'gpt', partitions: [esp('/boot/efi'), root] },
+        { select: 'first', table: 'gpt', partitions: [esp('/boot/efi2'), { size: 'rest', filesystem: { type: 'xfs', mount: '/data' } }] },
+      ],
+    });
+    expect(() => parseDiskLayout(twoDisks)).toThrow('disks[1].partitions[0].type: the layout already has an EFI system partition at disks[0].partitions[0]');
+  });
+
+  it.each([
+    'SECRETpassw0rd:$y$j9T$abc:19000:0:99999:7:::\nline2\n',
+    'root:SECRETpassw0rd:19000:0:99999:7:::\n',
+    '"SECRETpassw0rd"\n',
+    '12345678\n',
+    '[ "SECRETpassw0rd" ]',
+    'nSECRETpassw0rd',
+    '-SECRETpassw0rd',
+    '{"a": 1} SECRETpassw0rd',
+    'true SECRETpassw0rd',
+  ])('never quotes the content of a file that is not a layout: %j', (text) => {
+    let message = '';
+    try {
+      parseDiskLayout(text, { source: '/etc/shadow' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^\/etc\/shadow: (line \d+, column \d+: |not a layout document: )/);
+    expect(message).not.toMatch(/SECRET|passw0rd|12345678|root:/);
   });
 });
