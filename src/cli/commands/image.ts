@@ -100,8 +100,12 @@ export async function imageRmCommand(name: string, options: JsonOption & DryRunO
 }
 
 export async function imageCpCommand(source: string, destination: string, options: JsonOption, command: Command): Promise<void> {
+  checkName('image', destination);
   const progress = createProgress({ quiet: Boolean(options.json) });
   await withStore(command, async (store) => {
+    // Refusals come before the first progress line: a refused copy prints one line only.
+    store.requireImage(source);
+    store.refuseExisting(destination);
     progress.phase(`copying ${source} to ${destination}`);
     const version = await copyImage(store, source, destination, (p) => progress.update(p)).finally(() => progress.stop());
     if (options.json) return printJson({ image: destination, version: version.number, source: version.source });
