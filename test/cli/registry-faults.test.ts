@@ -1,7 +1,7 @@
 // A registry the user (or the machine) broke: each fault is one line, a non-zero exit, and not a byte changed.
 // Real files, real mounts (tmpfs, read-only remount, a full filesystem), a real second process holding the lock.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -137,6 +137,21 @@ describe('registry faults', () => {
     await expectRefusedByAll(home, base, ALL, /sisuite\.db cannot be written \(read-only file or filesystem\): remount .* read-write/);
   });
 
+  it('a read-only registry file, for a user who may not write it', async () => {
+    const home = join(base, 'home');
+    const file = await realRegistry(home);
+    await run(['chown', '-R', 'nobody:nogroup', home]);
+    await run(['chmod', '755', base]);
+    await run(['chmod', '444', file]);
+    const nobody = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+    for (const args of ALL) {
+      const before = snapshot(base);
+      const result = await capture([...nobody, SI, '--home', home, ...args], { timeout: 120_000, env: { SI_HOME: undefined } });
+      expectOneLine(result, /no permission to write the registry .*sisuite\.db .*: run si as their owner, or give them write permission/);
+      expect(snapshot(base), `si ${args.join(' ')}`).toEqual(before);
+    }
+  });
+
   it('a registry locked by another process longer than the busy timeout: writers refuse, readers still read', async () => {
     const home = join(base, 'home');
     const file = await realRegistry(home);
@@ -169,13 +184,24 @@ describe('registry faults', () => {
     const home = join(mount, 'home');
     await realRegistry(home);
     fillUp(join(mount, 'filler'));
-    await expectRefusedByAll(home, base, [WRITER, ['group', 'add', 'gpu']], /no space left for the registry .*sisuite\.db: free space on the filesystem of /);
-    for (const args of READERS) {
-      const before = snapshot(base);
-      const result = await si(home, args);
-      if (result.exitCode !== 0) expectOneLine(result, /no space left for the registry/);
-      expect(snapshot(base)).toEqual(before);
-    }
+    // Readers too: SQLite cannot map its shared-memory file on a full filesystem.
+    await expectRefusedByAll(home, base, [...ALL, ['group', 'add', 'gpu']], /no space left for the registry .*sisuite\.db: free space on the filesystem of /);
+  });
+
+  it('a filesystem that fills up in the middle of a write: the transaction is rolled back, the file unchanged', async () => {
+    const mount = join(base, 'small');
+    await tmpfs(mount, '4m');
+    const home = join(mount, 'home');
+    await realRegistry(home);
+    fillUp(join(mount, 'filler'), 256 * 1024);
+    const free = statfsSync(mount).bavail * statfsSync(mount).bsize;
+    // Room to open and start the write (the refusal up front needs less than 64 KiB), not to finish it.
+    expect(free).toBeGreaterThan(128 * 1024);
+    const big = ['addclients', '--hosts', 'big[0001-3000]', '--ip', '10.2.0.1', '--netmask', '16', '--image', 'compute'];
+    await expectRefusedByAll(home, base, [big], /no space left for the registry .*sisuite\.db: free space on the filesystem of /);
+    const list = await si(home, ['client', 'list', '--json']);
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(400);
   });
 
   it('--home naming a regular file', async () => {
@@ -207,12 +233,14 @@ describe('registry faults', () => {
   });
 });
 
-/** Writes zeros until the filesystem has no block left. Bounded by the filesystem's size. */
-function fillUp(file: string): void {
+/** Writes zeros until the filesystem has no more than `leave` bytes free. Bounded by the filesystem's size. */
+function fillUp(file: string, leave = 0): void {
   const fd = openSync(file, 'w');
   const chunk = Buffer.alloc(64 * 1024);
   try {
     for (let i = 0; i < 100_000; i++) {
+      const stats = statfsSync(file);
+      if (leave > 0 && stats.bavail * stats.bsize <= leave + chunk.length) break;
       try {
         writeSync(fd, chunk);
       } catch (error) {
@@ -220,7 +248,7 @@ function fillUp(file: string): void {
         break;
       }
     }
-    for (let i = 0; i < 64; i++) {
+    for (let i = 0; i < 64 && leave === 0; i++) {
       try {
         writeSync(fd, Buffer.alloc(512));
       } catch {

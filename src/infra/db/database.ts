@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { UserError } from '../../core/errors.js';
-import { registryFault, spaceFault } from './registry-errors.js';
+import { accessFault, registryFault, spaceFault } from './registry-errors.js';
 import { inspectRegistryFile } from './registry-file.js';
 
 export type Db = Database.Database;
@@ -34,10 +34,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw new UserError(`no registry at ${file}${what}: check --home/SI_HOME, or start one with si getimage, si mkimage or si addclients`);
   }
   const madeDir = state === 'missing' ? makeHome(file) : undefined;
-  const full = spaceFault(file);
-  if (full) {
+  // Refused before SQLite opens it: on a read-only file or a full disk it would leave -wal and -shm behind.
+  const refused = (state === 'present' ? accessFault(file) : undefined) ?? spaceFault(file);
+  if (refused) {
     if (madeDir) fs.rmSync(madeDir, { recursive: true, force: true });
-    throw full;
+    throw refused;
   }
   let db: Db | undefined;
   try {

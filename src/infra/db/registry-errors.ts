@@ -33,6 +33,12 @@ export function spaceFault(file: string): UserError | undefined {
   return free !== undefined && free < MIN_FREE_BYTES ? new UserError(noSpace(file)) : undefined;
 }
 
+/** A registry (or its directory) this user may not write: refused before SQLite opens it read-only and leaves its -wal and -shm. */
+export function accessFault(file: string): UserError | undefined {
+  const code = accessProblem(file);
+  return code === undefined ? undefined : registryFault({ code }, file);
+}
+
 function lineFor(code: string, file: string, error: Error): string | undefined {
   const dir = path.dirname(file);
   // SQLite says "cannot open" or "read-only" alike for a read-only mount and a file it may not write: ask the OS.
@@ -49,7 +55,7 @@ function lineFor(code: string, file: string, error: Error): string | undefined {
     case 'SQLITE_AUTH':
     case 'EACCES':
     case 'EPERM':
-      return `no permission to use the registry ${file}: run si as a user who can read and write ${dir}`;
+      return `no permission to write the registry ${file} (or ${dir}): run si as their owner, or give them write permission (chmod u+w)`;
     case 'SQLITE_CANTOPEN':
       return `cannot open the registry ${file}: check that ${dir} is a directory si can read and write, and that ${path.basename(file)} in it is a file`;
     case 'SQLITE_BUSY':
