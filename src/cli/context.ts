@@ -26,7 +26,8 @@ export async function withStore<T>(command: Command, use: (store: ImageStore) =>
   const [{ ImageStore }, { sqliteFault }] = await Promise.all([import('../infra/images/image-store.js'), import('../infra/db/registry-errors.js')]);
   const name = commandPath(command);
   const store = ImageStore.open(resolveHome(command), {
-    create: STARTS_REGISTRY.has(name),
+    // A dry run changes nothing, not even by starting a registry.
+    create: STARTS_REGISTRY.has(name) && !command.opts<{ dryRun?: boolean }>().dryRun,
     busyTimeoutMs: busyTimeoutMs(),
     onCreate: (file) => note(`created a new registry at ${file}`),
   });

@@ -175,6 +175,9 @@ describe('registry faults', () => {
     const list = await si(home, ['client', 'list', '--json'], env);
     expect(list.exitCode, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toHaveLength(400);
+    const images = await si(home, ['image', 'list', '--json'], env);
+    expect(images.exitCode, images.stderr).toBe(0);
+    expect((JSON.parse(images.stdout) as { name: string }[]).map((i) => i.name)).toEqual(['compute']);
     expect(snapshot(base)).toEqual(before);
   });
 
@@ -220,6 +223,9 @@ describe('registry faults', () => {
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'sisuite.db'), '');
     await expectRefusedByAll(home, base, READERS, /no registry at .*sisuite\.db \(an empty file\)/);
+
+    // A dry run of a command that may start one changes nothing either.
+    await expectRefusedByAll(home, base, [[...WRITER, '--dry-run']], /no registry at .*sisuite\.db \(an empty file\)/);
 
     const created = await si(home, ['group', 'add', 'gpu']);
     expect(created.exitCode, created.stderr).toBe(0);
