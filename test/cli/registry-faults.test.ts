@@ -1,7 +1,6 @@
 // A registry the user (or the machine) broke: each fault is one line, a non-zero exit, and not a byte changed.
 // Real files, real mounts (tmpfs, read-only remount, a full filesystem), a real second process holding the lock.
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statfsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture, run } from '../../src/infra/run.js';
 import { ensureBuilt, PROJECT, siOk } from '../support/si.js';
 import { makeImage } from '../support/images.js';
+import { fillUp, snapshot } from '../support/fs-state.js';
 import { spawnDaemon, type Daemon } from '../world/daemon.js';
 
 const SI = `${PROJECT}bin/si`;
@@ -25,22 +25,6 @@ interface Result {
 async function si(home: string, args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
   await ensureBuilt();
   return capture([SI, '--home', home, ...args], { timeout: 120_000, env: { SI_HOME: undefined, ...env } });
-}
-
-/** Every name under dir with its type, and a sha256 of each regular file (the registry's -shm excepted: readers mark it). */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (at: string, rel: string): void => {
-    const stat = lstatSync(at);
-    if (stat.isDirectory()) {
-      out[`${rel}/`] = 'dir';
-      for (const name of readdirSync(at).sort()) walk(join(at, name), `${rel}/${name}`);
-    } else if (stat.isFile() && !rel.endsWith('-shm')) {
-      out[rel] = createHash('sha256').update(readFileSync(at)).digest('hex');
-    } else out[rel] = stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : 'other';
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return out;
 }
 
 /** One line `si: ...` on stderr matching message, a non-zero exit that is not the bug exit (70), nothing on stdout. */
@@ -238,30 +222,3 @@ describe('registry faults', () => {
     expect(fresh.stderr).toBe(`created a new registry at ${home}/sisuite.db\n`);
   });
 });
-
-/** Writes zeros until the filesystem has no more than `leave` bytes free. Bounded by the filesystem's size. */
-function fillUp(file: string, leave = 0): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (let i = 0; i < 100_000; i++) {
-      const stats = statfsSync(file);
-      if (leave > 0 && stats.bavail * stats.bsize <= leave + chunk.length) break;
-      try {
-        writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-        break;
-      }
-    }
-    for (let i = 0; i < 64 && leave === 0; i++) {
-      try {
-        writeSync(fd, Buffer.alloc(512));
-      } catch {
-        break;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
