@@ -117,8 +117,15 @@ describe('registry faults', () => {
     await tmpfs(mount, '16m');
     const home = join(mount, 'home');
     await realRegistry(home);
+    mkdirSync(join(mount, 'fresh'));
+    mkdirSync(join(mount, 'empty'));
+    writeFileSync(join(mount, 'empty', 'sisuite.db'), '');
     await run(['mount', '-o', 'remount,ro', mount]);
     await expectRefusedByAll(home, base, ALL, /sisuite\.db cannot be written \(read-only file or filesystem\): remount .* read-write/);
+    // Starting a registry there: in a home without one, or over a zero-length one.
+    for (const where of ['fresh', 'empty']) {
+      await expectRefusedByAll(join(mount, where), base, [WRITER, ['group', 'add', 'gpu']], /sisuite\.db cannot be written \(read-only file or filesystem\)/);
+    }
   });
 
   it('a read-only registry file, for a user who may not write it', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { UserError } from '../../core/errors.js';
-import { accessFault, registryFault, spaceFault } from './registry-errors.js';
+import { accessFault, registryFault, RESTORE, spaceFault } from './registry-errors.js';
 import { inspectRegistryFile } from './registry-file.js';
 
 export type Db = Database.Database;
@@ -65,12 +65,21 @@ function makeHome(file: string): string | undefined {
   }
 }
 
-/** Puts back what was there before a failed first open: nothing, or an empty file. */
+/**
+ * Puts back what was there before a failed first open: nothing, or an empty file. Best effort: where
+ * SQLite could not write (a read-only mount), there is nothing to put back, and the open's own error counts.
+ */
 function undoCreate(file: string, wasEmpty: boolean, madeDir: string | undefined): void {
-  for (const suffix of ['-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
-  if (wasEmpty) fs.truncateSync(file, 0);
-  else fs.rmSync(file, { force: true });
-  if (madeDir) fs.rmSync(madeDir, { recursive: true, force: true });
+  const attempt = (undo: () => void): void => {
+    try {
+      undo();
+    } catch {
+      // See above.
+    }
+  };
+  for (const suffix of ['-wal', '-shm', '-journal']) attempt(() => fs.rmSync(`${file}${suffix}`, { force: true }));
+  attempt(() => (wasEmpty ? fs.truncateSync(file, 0) : fs.rmSync(file, { force: true })));
+  if (madeDir) attempt(() => fs.rmSync(madeDir, { recursive: true, force: true }));
 }
 
 function quickCheck(db: Db, file: string): void {
@@ -79,7 +88,7 @@ function quickCheck(db: Db, file: string): void {
   if (first === 'ok') return;
   // SQLite's answer spans lines ("*** in database main ***\nTree 8 page 18: ..."): one line of it.
   const what = first.split('\n').filter((line) => line && !line.startsWith('***')).join(' ').slice(0, 120);
-  throw new UserError(`the registry ${file} is damaged (${what}): restore it from a backup (or move it away to start a new one); si changed nothing`);
+  throw new UserError(`the registry ${file} is damaged (${what}): ${RESTORE}`);
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {

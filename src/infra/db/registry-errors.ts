@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 
-const RESTORE = 'restore it from a backup (or move it away to start a new one); si changed nothing';
+/** The fix for a registry that is not one any more. */
+export const RESTORE = 'restore it from a backup (or move it away to start a new one)';
 
 /**
  * The one place where SQLite's result codes (better-sqlite3's `code`, extended codes included) and the

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { registryFault } from './registry-errors.js';
+import { registryFault, RESTORE } from './registry-errors.js';
 
 /** What lies at the registry's path before SQLite is let near it: nothing, nothing yet (zero bytes), or a registry. */
 export type RegistryFileState = 'missing' | 'empty' | 'present';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
-const RESTORE = 'restore it from a backup (or move it away to start a new one); si changed nothing';
 
 /**
  * Looks at the home and the registry file without writing anything, and refuses what SQLite would
