@@ -34,7 +34,7 @@ export async function withStore<T>(command: Command, use: (store: ImageStore) =>
   try {
     return await use(store);
   } catch (error) {
-    throw sqliteFault(error, store.paths.database) ?? error;
+    throw sqliteFault(error, store.paths.database, { busyTimeoutMs: Number(store.db.pragma('busy_timeout', { simple: true })) }) ?? error;
   } finally {
     store.close();
   }

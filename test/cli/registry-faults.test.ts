@@ -160,7 +160,7 @@ describe('registry faults', () => {
     }
     expect(holder.output()).toContain('locked');
     const env = { SI_BUSY_TIMEOUT_MS: '300' };
-    await expectRefusedByAll(home, base, [WRITER, ['client', 'rm', 'node001']], /sisuite\.db is locked by another process: try again when the other si command has finished/, env);
+    await expectRefusedByAll(home, base, [WRITER, ['client', 'rm', 'node001']], /sisuite\.db is busy: another si held its write lock for over 0\.3 s; try again when it is done/, env);
     // WAL: an exclusive write lock does not stop readers, and they change nothing either.
     const before = snapshot(base);
     const list = await si(home, ['client', 'list', '--json'], env);

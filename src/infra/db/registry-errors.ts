@@ -5,14 +5,20 @@ import { UserError } from '../../core/errors.js';
 /** The fix for a registry that is not one any more. */
 export const RESTORE = 'restore it from a backup (or move it away to start a new one)';
 
+/** What the caller knows that the error does not say. */
+export interface FaultContext {
+  /** The busy timeout the connection waited, for a lock held longer. */
+  busyTimeoutMs?: number;
+}
+
 /**
  * The one place where SQLite's result codes (better-sqlite3's `code`, extended codes included) and the
  * errno of the registry's own file operations become one line naming the problem and the fix.
  * Anything else (a constraint, a misuse) is returned as undefined: a bug, reported as one.
  */
-export function registryFault(error: unknown, file: string): UserError | undefined {
+export function registryFault(error: unknown, file: string, context: FaultContext = {}): UserError | undefined {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
-  const line = lineFor(code, file, error as Error);
+  const line = lineFor(code, file, error as Error, context);
   return line === undefined ? undefined : new UserError(line);
 }
 
@@ -20,9 +26,9 @@ export function registryFault(error: unknown, file: string): UserError | undefin
  * Only SQLite's own errors: what a command meets while it works. An errno there belongs to the command's
  * other files (an --output, an image tree), not to the registry.
  */
-export function sqliteFault(error: unknown, file: string): UserError | undefined {
+export function sqliteFault(error: unknown, file: string, context: FaultContext = {}): UserError | undefined {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? registryFault(error, file) : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? registryFault(error, file, context) : undefined;
 }
 
 /** Below this much free space SQLite cannot even map its shared-memory file (32 KiB) and start a WAL. */
@@ -40,7 +46,7 @@ export function accessFault(file: string): UserError | undefined {
   return code === undefined ? undefined : registryFault({ code }, file);
 }
 
-function lineFor(code: string, file: string, error: Error): string | undefined {
+function lineFor(code: string, file: string, error: Error, context: FaultContext): string | undefined {
   const dir = path.dirname(file);
   // SQLite says "cannot open" or "read-only" alike for a read-only mount and a file it may not write: ask the OS.
   const access = ['SQLITE_CANTOPEN', 'SQLITE_READONLY'].includes(family(code)) ? accessProblem(file) : undefined;
@@ -61,7 +67,7 @@ function lineFor(code: string, file: string, error: Error): string | undefined {
       return `cannot open the registry ${file}: check that ${dir} is a directory si can read and write, and that ${path.basename(file)} in it is a file`;
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
-      return `the registry ${file} is locked by another process: try again when the other si command has finished (see 'fuser ${file}')`;
+      return `the registry ${file} is busy: another si held its write lock for over ${waited(context)}; try again when it is done`;
     case 'SQLITE_FULL':
     case 'ENOSPC':
     case 'EDQUOT':
@@ -81,6 +87,10 @@ function lineFor(code: string, file: string, error: Error): string | undefined {
 function family(code: string): string {
   const match = /^SQLITE_[A-Z]+/.exec(code);
   return match ? match[0] : code;
+}
+
+function waited({ busyTimeoutMs }: FaultContext): string {
+  return busyTimeoutMs === undefined ? 'the busy timeout' : `${busyTimeoutMs / 1000} s`;
 }
 
 function detail(error: Error): string {
