@@ -25,9 +25,11 @@ const STARTS_REGISTRY = new Set(['getimage', 'mkimage', 'addclients', 'client im
 export async function withStore<T>(command: Command, use: (store: ImageStore) => Promise<T> | T): Promise<T> {
   const [{ ImageStore }, { sqliteFault }] = await Promise.all([import('../infra/images/image-store.js'), import('../infra/db/registry-errors.js')]);
   const name = commandPath(command);
+  const dryRun = Boolean(command.opts<{ dryRun?: boolean }>().dryRun);
   const store = ImageStore.open(resolveHome(command), {
-    // A dry run changes nothing, not even by starting a registry.
-    create: STARTS_REGISTRY.has(name) && !command.opts<{ dryRun?: boolean }>().dryRun,
+    // A dry run changes nothing, not even by starting a registry: it plans against an empty one in memory.
+    create: STARTS_REGISTRY.has(name) && !dryRun,
+    emptyWhenMissing: STARTS_REGISTRY.has(name) && dryRun,
     busyTimeoutMs: busyTimeoutMs(),
     onCreate: (file) => note(`created a new registry at ${file}`),
   });

@@ -11,6 +11,8 @@ export type Db = Database.Database;
 export interface OpenOptions {
   /** Start a registry where there is none (no file, or a zero-length one); otherwise refuse and create nothing. */
   create?: boolean;
+  /** Where there is no registry and `create` is off: an empty one in memory instead of a refusal (a dry run's plan). */
+  emptyWhenMissing?: boolean;
   /** Run PRAGMA quick_check before anything reads or writes (default; see docs/decisions.md for what it costs). */
   check?: boolean;
   /** How long a write waits for another process's lock before giving up. */
@@ -29,6 +31,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const { create = true, check = true, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, migrations = MIGRATIONS } = options;
   const state = inspectRegistryFile(file);
+  if (state !== 'present' && !create && options.emptyWhenMissing) return emptyInMemory(migrations);
   if (state !== 'present' && !create) {
     const what = state === 'empty' ? ' (an empty file)' : '';
     throw new UserError(`no registry at ${file}${what}: check --home/SI_HOME, or start one with si getimage, si mkimage or si addclients`);
@@ -54,6 +57,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw registryFault(error, file) ?? error;
   }
   if (state !== 'present') options.onCreate?.(file);
+  return db;
+}
+
+function emptyInMemory(migrations: readonly Migration[]): Db {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations);
   return db;
 }
 
