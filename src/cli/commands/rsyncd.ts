@@ -51,7 +51,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
   try {
     // The store is opened anew for each reload: the daemon runs for days, the registry changes under it.
     const reload = () => {
-      const store = ImageStore.open(home);
+      const store = ImageStore.open(home, { create: false });
       try {
         // Install reports uploaded since the last pass become events in the registry (docs/rsyncd.md).
         for (const line of ingestPendingReports({ paths: store.paths, db: store.db, all: true })) note(line);

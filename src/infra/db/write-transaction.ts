@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import type { Db } from './database.js';
+import { registryFault } from './registry-errors.js';
 
 /**
  * Runs `work` in one BEGIN IMMEDIATE transaction (the transaction rule, docs/decisions.md): the write lock is
@@ -18,8 +19,7 @@ function explainWriteFailure(error: unknown, db: Db): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return error;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    const waited = Number(db.pragma('busy_timeout', { simple: true })) / 1000;
-    return new UserError(`the registry ${db.name} is busy: another si held its write lock for over ${waited} s; try again when it is done`);
+    return registryFault(error, db.name, { busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })) });
   }
   if (code.startsWith('SQLITE_CONSTRAINT')) {
     return new UserError(`another si changed the registry meanwhile (${(error as Error).message}); nothing was changed: run the command again`);

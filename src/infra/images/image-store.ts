@@ -3,7 +3,8 @@ import { InternalError, UserError } from '../../core/errors.js';
 import { checkExistingName, checkName } from '../../core/names.js';
 import { homePaths, imageLink, imageLinkTarget, incomingDir, versionDir, type HomePaths } from '../../core/home.js';
 import { planGc, planRollback, requireVersion } from '../../core/images/version-plans.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openDatabase, type Db, type OpenOptions } from '../db/database.js';
+import { sqliteFault } from '../db/registry-errors.js';
 import { ImageRegistry } from '../db/image-registry.js';
 import { ClientRegistry } from '../db/client-registry.js';
 import type { ImageRow, VersionRow } from '../../core/registry/image-records.js';
@@ -46,10 +47,16 @@ export class ImageStore {
     this.clients = new ClientRegistry(db);
   }
 
-  static open(home: string): ImageStore {
+  /** Opens the home's registry (see OpenOptions: by default a missing one is started, for tests and tools). */
+  static open(home: string, options: OpenOptions = {}): ImageStore {
     const paths = homePaths(home);
-    const store = new ImageStore(paths, openDatabase(paths.database));
-    store.repairLinks();
+    const store = new ImageStore(paths, openDatabase(paths.database, options));
+    try {
+      store.repairLinks();
+    } catch (error) {
+      store.close();
+      throw sqliteFault(error, paths.database) ?? error;
+    }
     return store;
   }
 
