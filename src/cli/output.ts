@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
-import type TableConstructor from 'cli-table3';
-
-// Loaded when a table is printed: commands that print none (si getimage) start faster without it.
-const load = createRequire(import.meta.url);
+import { formatColumns } from './table.js';
 
 /** Streams whose reader went away: writing to them again would only raise the same error. */
 const closed = new Set<NodeJS.WriteStream>();
@@ -46,18 +42,8 @@ export function note(text: string): void {
 
 export function printTable(head: string[], rows: (string | number)[][]): void {
   if (rows.length === 0) return;
-  const Table = load('cli-table3') as typeof TableConstructor;
-  const table = new Table({ head, style: { head: [], border: [] }, chars: plainBorders });
-  for (const row of rows) table.push(row.map(String));
-  printLine(table.toString());
+  printLine(formatColumns(head, rows));
 }
-
-/** Column layout without box drawing: easy to read and to grep. */
-const plainBorders = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
