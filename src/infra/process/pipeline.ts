@@ -58,16 +58,21 @@ export async function runPipeline(stages: readonly (readonly string[])[], option
   return { stdout: exits.at(-1)?.stdout ?? '' };
 }
 
+// What a writer says when its reader is gone (EPIPE, or ECONNRESET on node's socket pairs).
+const BROKEN_PIPE = /Broken pipe|Connection reset by peer/;
+
 /**
- * The stage to blame: of those that failed, the first to exit (other than by SIGPIPE, if any). A failure
- * spreads only after its cause has exited: a writer whose reader is gone fails on its next write, a reader
- * whose writer died fails on a cut stream. (si's pipes are socket pairs, as node makes them: a writer gets
- * ECONNRESET or EPIPE and says so, rather than dying quietly of SIGPIPE; time still tells who was first.)
+ * The stage to blame: the first that failed other than by a broken pipe, else the first that failed. A
+ * writer whose reader died fails as a consequence: by SIGPIPE in a shell, but node's pipes are socket pairs,
+ * so here it usually gets ECONNRESET or EPIPE and exits 1 saying so. A reader after a failed stage may fail on
+ * the cut stream too, but it comes later in the pipeline than its cause. (The order of exits cannot decide:
+ * node learns of exits close together in one batch, in no particular order.)
  */
 function failedStage(exits: readonly Supervised[]): number | undefined {
   const failed = exits
     .map((exit, index) => ({ exit, index }))
-    .filter(({ exit }) => !exit.started || exit.exitCode !== 0 || exit.canceled || exit.timedOut)
-    .sort((a, b) => a.exit.exitedAt - b.exit.exitedAt);
-  return (failed.find(({ exit }) => exit.signal !== 'SIGPIPE') ?? failed[0])?.index;
+    .filter(({ exit }) => !exit.started || exit.exitCode !== 0 || exit.canceled || exit.timedOut);
+  // 141: a shell stage whose own child died of SIGPIPE (128 + 13).
+  const brokenPipe = (exit: Supervised) => exit.signal === 'SIGPIPE' || exit.exitCode === 141 || (exit.signal === null && BROKEN_PIPE.test(exit.stderrTail));
+  return (failed.find(({ exit }) => !brokenPipe(exit)) ?? failed[0])?.index;
 }

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { dieWithParent, findProgram } from './find-program.js';
 import { STDERR_TAIL_BYTES, TailBuffer } from './stderr-tail.js';
@@ -32,8 +31,6 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderrTail: string;
-  /** performance.now() when it exited (a pipeline blames the stage that failed first). */
-  exitedAt: number;
 }
 
 export interface Child {
@@ -57,7 +54,7 @@ export function startChild(argv: readonly string[], options: ChildOptions = {}):
   const tail = new TailBuffer(options.stderrTailBytes ?? STDERR_TAIL_BYTES);
   if (!findProgram(file, { envPath: env.PATH ?? '', cwd: options.cwd })) {
     tail.push(Buffer.from(`${file}: not installed (not found in PATH)\n`));
-    const exit: ChildExit = { started: false, exitCode: null, signal: null, stdout: '', stderrTail: tail.text(), exitedAt: performance.now() };
+    const exit: ChildExit = { started: false, exitCode: null, signal: null, stdout: '', stderrTail: tail.text() };
     return { argv, process: undefined, exited: Promise.resolve(exit), running: () => false, stderrTail: () => tail.text(), kill: () => false };
   }
   const files = openFiles(options);
@@ -95,14 +92,13 @@ export function startChild(argv: readonly string[], options: ChildOptions = {}):
     let code: number | null = null;
     let signal: NodeJS.Signals | null = null;
     let started = child.pid !== undefined;
-    let exitedAt = 0;
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
       alive = false;
       files.closeStderr();
-      resolve({ started, exitCode: started ? code : null, signal, stdout: out.join(''), stderrTail: tail.text(), exitedAt: exitedAt || performance.now() });
+      resolve({ started, exitCode: started ? code : null, signal, stdout: out.join(''), stderrTail: tail.text() });
     };
     child.once('error', (error) => {
       if (child.pid === undefined) {
@@ -112,7 +108,6 @@ export function startChild(argv: readonly string[], options: ChildOptions = {}):
       }
     });
     child.once('exit', (c, s) => {
-      exitedAt = performance.now();
       code = c;
       signal = s;
       alive = false;

@@ -33,7 +33,7 @@ describe('runPipeline', () => {
 
   it('fails with the middle stage when it fails, not with the writer it took down', async () => {
     // 9 MB into a stage that dies at once: the writer before it fails too (a broken pipe), the cause is cpio.
-    const error = await runPipeline([[NOISE, '0', '0'], ['sh', '-c', 'head -c 9000000 /dev/zero'], ['cpio', '-o', '-H', 'no-such-format'], ['gzip']]).catch((e: unknown) => e);
+    const error = await runPipeline([[NOISE, '0', '0'], ['head', '-c', '9000000', '/dev/zero'], ['cpio', '-o', '-H', 'no-such-format'], ['gzip']]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
     expect(error).toMatchObject({ argv: ['cpio', '-o', '-H', 'no-such-format'], exitCode: 2, timedOut: false });
     expect((error as CommandError).stderrTail).toMatch(/no-such-format/);
@@ -46,6 +46,8 @@ describe('runPipeline', () => {
       exitCode: 4,
       stderrTail: 'broken\n',
     });
+    // The reader after it fails too, on a cut stream; the cause is still the first stage.
+    await expect(runPipeline([['sh', '-c', 'printf "\\037\\213\\010"; exit 3'], ['gzip', '-dc']])).rejects.toMatchObject({ argv: ['sh', '-c', 'printf "\\037\\213\\010"; exit 3'], exitCode: 3 });
     await expect(runPipeline([['printf', 'x'], ['sh', '-c', 'cat >/dev/null; exit 6']])).rejects.toMatchObject({ exitCode: 6 });
     await expect(runPipeline([['printf', 'x'], ['si-no-such-program']])).rejects.toMatchObject({ argv: ['si-no-such-program'], exitCode: undefined });
   });
