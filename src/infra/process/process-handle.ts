@@ -42,6 +42,8 @@ export interface ProcessHandle {
 }
 
 const GRACE_MS = 5000;
+// A daemon's exit counts at once, even if something it forked still holds its stderr.
+const CLOSE_WAIT_MS = 200;
 const AFTER_KILL_MS = 5000;
 
 /** Starts argv, stdin on /dev/null (an `rsync --daemon` given a socket on stdin would serve it, not listen). */
@@ -49,6 +51,7 @@ export function startProcess(argv: readonly string[], options: StartProcessOptio
   const { stdoutFile, stderrFile, appendOutput, ...rest } = options;
   const child = startChild(argv, {
     ...rest,
+    closeWaitMs: CLOSE_WAIT_MS,
     stdout: stdoutFile ? { file: stdoutFile, append: appendOutput } : 'discard',
     stderrFile: stderrFile ? { file: stderrFile, append: appendOutput } : undefined,
   });

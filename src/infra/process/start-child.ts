@@ -22,6 +22,11 @@ export interface ChildOptions {
   stderrTailBytes?: number;
   /** A process group of its own, so that signals reach whatever it forks (test daemons). */
   group?: boolean;
+  /**
+   * How long after the exit to wait for stdout and stderr to close (a grandchild may hold them); then the
+   * exit counts with the output read so far. Unbounded when absent: a command's output is read whole.
+   */
+  closeWaitMs?: number;
 }
 
 export interface ChildExit {
@@ -42,9 +47,6 @@ export interface Child {
   /** Sends a signal to the process (or its group); false when it is gone. */
   kill(signal: NodeJS.Signals): boolean;
 }
-
-// After 'exit', stdio normally closes at once; a grandchild holding the pipes must not keep us waiting.
-const CLOSE_AFTER_EXIT_MS = 200;
 
 /** Starts argv (no shell) so that it dies with si; never throws for a program that is missing. */
 export function startChild(argv: readonly string[], options: ChildOptions = {}): Child {
@@ -111,7 +113,7 @@ export function startChild(argv: readonly string[], options: ChildOptions = {}):
       code = c;
       signal = s;
       alive = false;
-      setTimeout(finish, CLOSE_AFTER_EXIT_MS).unref();
+      if (options.closeWaitMs !== undefined) setTimeout(finish, options.closeWaitMs).unref();
     });
     child.once('close', finish);
   });
