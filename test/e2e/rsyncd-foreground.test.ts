@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, listensOn, startProcess } from '../../src/infra/run.js';
 import { freePort } from '../infra/rsyncd/rsyncd-fixtures.js';
-import { PROJECT, ensureBuilt } from '../support/si.js';
+import { PROJECT, ensureBuilt, siOk } from '../support/si.js';
 
 describe('si rsyncd --foreground', () => {
   let work: string;
@@ -17,6 +17,8 @@ describe('si rsyncd --foreground', () => {
     await ensureBuilt();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'si-rsyncd-fg-'));
     home = path.join(work, 'home');
+    // A registry (si rsyncd never starts one); with no clients the daemon admits only this server.
+    await siOk(home, ['group', 'add', 'g1']);
   });
 
   afterAll(() => {
