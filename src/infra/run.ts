@@ -1,130 +1,81 @@
-import { spawn } from 'node:child_process';
-import type { ResultPromise } from 'execa';
+import { CommandError } from './process/command-error.js';
+import { startChild, type ChildOptions } from './process/start-child.js';
+import { supervise, type Limits } from './process/supervise.js';
 
 /**
- * The one runner for every external program: an argv array, never a shell string.
- * Errors keep the command, the exit code and the tail of stderr.
+ * The one runner for every external program: an argv array, never a shell string. Every child dies with si,
+ * even when si is killed with SIGKILL (find-program.ts). Errors keep the command, the exit code and the tail
+ * of stderr; stderr is never kept whole in memory. Built on node:child_process alone: it loads in no time,
+ * so even si getimage's first ssh starts through it.
+ *   run / capture / succeeds   one command, waited for; output collected, streamed, or written to files
+ *   runPipeline                argv | argv | ... with no shell, failing like `set -o pipefail`
+ *   startProcess               a long-running process: ready, signal, stop, how it exited
  */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
-  constructor(
-    readonly argv: readonly string[],
-    readonly exitCode: number | undefined,
-    readonly signal: string | undefined,
-    readonly stderrTail: string,
-    readonly timedOut: boolean,
-  ) {
-    const how = timedOut ? 'timed out' : signal ? `was killed by ${signal}` : `exited with ${exitCode}`;
-    const tail = stderrTail ? `: ${stderrTail.split('\n').filter(Boolean).slice(-1)[0] ?? ''}` : '';
-    super(`${argv[0]} ${how}${tail}`);
-  }
-}
+export { CommandError } from './process/command-error.js';
+export { runPipeline, type PipelineOptions } from './process/pipeline.js';
+export { startProcess, type ProcessHandle, type ProcessExit, type StartProcessOptions, type Readiness } from './process/process-handle.js';
+export { listensOn } from './process/listens-on.js';
 
-export interface RunOptions {
+export interface RunOptions extends Limits {
   cwd?: string;
+  /** Added to si's environment; a key set to undefined is removed from it. */
   env?: Record<string, string | undefined>;
   input?: string | Buffer;
-  /** Milliseconds; no limit when absent. */
-  timeout?: number;
   /** Accept these exit codes as success (rsync 24: files vanished during transfer). */
   okExitCodes?: readonly number[];
   /** Called with each chunk of stdout as it arrives (progress parsing). */
   onStdout?: (chunk: string) => void;
-  /** Abort the command (it is killed with SIGTERM). */
-  signal?: AbortSignal;
-  /** SIGKILL this long after an abort's SIGTERM. */
-  forceKillAfterMs?: number;
-  /**
-   * 'ignore' gives the child /dev/null as stdin. Daemons need it: `rsync --daemon` takes a socket on
-   * stdin for an inetd connection and then never listens.
-   */
+  /** Called with each chunk of stderr as it arrives (a log shown live). */
+  onStderr?: (chunk: string) => void;
+  /** stdout goes straight to this file (created, or truncated unless appendOutput); RunResult.stdout is ''. */
+  stdoutFile?: string;
+  /** stderr is written to this file as it comes (may be stdoutFile: one log); its tail is kept too. */
+  stderrFile?: string;
+  appendOutput?: boolean;
+  /** How much of stderr's end is kept in memory (RunResult.stderr, CommandError.stderrTail); 64 KiB. */
+  stderrTailBytes?: number;
+  /** Kept for callers: stdin is /dev/null whenever there is no input. */
   stdin?: 'ignore';
 }
 
 export interface RunResult {
   stdout: string;
+  /** The last stderrTailBytes of stderr. */
   stderr: string;
   exitCode: number;
 }
 
-const STDERR_TAIL = 2000;
+const ERROR_TAIL = 2000;
 
-// execa takes ~80 ms to load: a command that never runs a program does not pay for it, and one that is
-// about to (si getimage, while ssh logs in) loads it ahead with preloadRunner().
-let execaModule: Promise<typeof import('execa')> | undefined;
-const loadExeca = () => (execaModule ??= import('execa'));
+/** Kept for callers: the runner has nothing to load any more. */
+export function preloadRunner(): void {}
 
-/** Starts loading what run() needs, so that its first command starts at once. */
-export function preloadRunner(): void {
-  loadExeca().catch(() => undefined);
-}
-
+/** Runs a command to its end; throws CommandError unless it exits 0 (or with one of okExitCodes). */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const { result, stdout, stderr } = await start(argv, options);
-  const exitCode = result.exitCode ?? -1;
-  const ok = !result.failed || (result.exitCode !== undefined && (options.okExitCodes ?? []).includes(result.exitCode));
-  if (!ok || result.isCanceled) {
-    throw new CommandError(argv, result.exitCode, result.signal ?? undefined, stderr.slice(-STDERR_TAIL), Boolean(result.timedOut));
+  const result = await execute(argv, options);
+  const ok = result.started && !result.canceled && !result.timedOut && result.exitCode !== null && (result.exitCode === 0 || (options.okExitCodes ?? []).includes(result.exitCode));
+  if (!ok) {
+    throw new CommandError(argv, result.exitCode ?? undefined, result.signal ?? undefined, result.stderrTail.slice(-ERROR_TAIL), result.timedOut);
   }
-  return { stdout, stderr, exitCode };
+  return { stdout: result.stdout, stderr: result.stderrTail, exitCode: result.exitCode ?? 0 };
 }
 
-/** Runs a command whatever its exit: exitCode is null when it could not start (not installed). */
+/** Runs a command whatever its exit: exitCode is null when it could not start (not installed) or was killed. */
 export async function capture(argv: readonly string[], options: RunOptions = {}): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
-  const { result, stdout, stderr } = await start(argv, options);
-  return { stdout, stderr, exitCode: result.exitCode ?? null };
-}
-
-async function start(argv: readonly string[], options: RunOptions) {
-  const [file, ...args] = argv;
-  if (!file) throw new Error('run: empty argv');
-  const { execa } = await loadExeca();
-  const child: ResultPromise = execa(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    input: options.input,
-    timeout: options.timeout,
-    cancelSignal: options.signal,
-    ...(options.forceKillAfterMs !== undefined && { forceKillAfterDelay: options.forceKillAfterMs }),
-    ...(options.stdin && { stdin: options.stdin }),
-    reject: false,
-    stripFinalNewline: false,
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  if (options.onStdout) {
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => options.onStdout?.(chunk));
-  }
-  const result = await child;
-  return { result, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  const result = await execute(argv, options);
+  return { stdout: result.stdout, stderr: result.stderrTail, exitCode: result.exitCode };
 }
 
 /**
- * capture() on node:child_process alone, for a command at the very start of si getimage: its first ssh
- * connection cannot wait the ~80 ms execa takes to load. No shell, stdin is /dev/null; `timeoutMs` kills
- * the command with SIGTERM. exitCode is null when the command could not start (not installed) or was killed
- * (then `signal` names the signal).
+ * capture() for the very start of si getimage, with the killing signal's name. (Its own entry point since
+ * the runner used to take ~80 ms to load; now the two are one.) `timeoutMs` sends SIGTERM.
  */
-export function captureEarly(
+export async function captureEarly(
   argv: readonly string[],
   options: { timeoutMs?: number } = {},
 ): Promise<{ stdout: string; stderr: string; exitCode: number | null; signal: string | null }> {
-  const [file, ...args] = argv;
-  if (!file) throw new Error('run: empty argv');
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
-    // 'error' is a program that could not start (not installed); 'close' follows it or a normal exit.
-    let started = true;
-    child.once('error', () => (started = false));
-    child.once('close', (code, signal) => resolve({ stdout: text(out), stderr: text(err), exitCode: started ? code : null, signal }));
-  });
+  const result = await execute(argv, { timeout: options.timeoutMs });
+  return { stdout: result.stdout, stderr: result.stderrTail, exitCode: result.exitCode, signal: result.signal };
 }
 
 /** Runs a command and returns whether it exited 0 (for probes such as `mountpoint -q`). */
@@ -136,4 +87,24 @@ export async function succeeds(argv: readonly string[], options: RunOptions = {}
     if (error instanceof CommandError) return false;
     throw error;
   }
+}
+
+async function execute(argv: readonly string[], options: RunOptions) {
+  const child = startChild(argv, childOptions(options));
+  const [result] = await supervise([child], options);
+  if (!result) throw new Error('run: no result');
+  return result;
+}
+
+function childOptions(options: RunOptions): ChildOptions {
+  return {
+    cwd: options.cwd,
+    env: options.env,
+    stdin: options.input,
+    stdout: options.stdoutFile ? { file: options.stdoutFile, append: options.appendOutput } : 'collect',
+    onStdout: options.onStdout,
+    onStderr: options.onStderr,
+    stderrFile: options.stderrFile ? { file: options.stderrFile, append: options.appendOutput } : undefined,
+    stderrTailBytes: options.stderrTailBytes,
+  };
 }

@@ -67,7 +67,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
       reload,
       signal,
       onEvent: (event) => {
-        if (event.type === 'started') note(`rsync daemon running (${event.conf}, log ${event.log}); stop with Ctrl-C`);
+        if (event.type === 'started') note(`rsync daemon running on port ${event.port} (${event.conf}, log ${event.log}); stop with Ctrl-C`);
         if (event.type === 'reloaded') note(`rewrote ${event.conf}`);
         if (event.type === 'reload-failed') note(`warning: kept the last rsyncd.conf: ${event.message}`);
       },

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import type { HomePaths } from '../../core/home.js';
 import { rsyncdPaths } from '../../core/rsyncd/index.js';
 import { capture } from '../run.js';
-import { runDaemonProcess } from './daemon-process.js';
+import { startDaemonProcess } from './daemon-process.js';
 import { RsyncDaemonError, explainDaemonExit } from './daemon-exit.js';
 
 export type RsyncdEvent =
-  | { type: 'started'; argv: readonly string[]; conf: string; log: string }
+  /** Sent once the daemon listens on the port (not merely started). */
+  | { type: 'started'; argv: readonly string[]; conf: string; log: string; port: number }
   | { type: 'reloaded'; conf: string }
   | { type: 'reload-failed'; message: string };
 
@@ -29,6 +30,8 @@ export interface RunRsyncDaemonOptions {
 }
 
 export const POLL_MS = 2000;
+/** rsync's own default when neither --port nor the config names one. */
+const RSYNC_PORT = 873;
 
 /** The daemon's argv. rsync re-reads --config for every connection, so a rewritten file needs no restart. */
 export function rsyncDaemonArgv({ conf, address, port }: { conf: string; address?: string; port?: number }): string[] {
@@ -40,8 +43,9 @@ export function rsyncDaemonArgv({ conf, address, port }: { conf: string; address
 
 /**
  * Runs the real rsync daemon in the foreground until `signal` aborts (then it is sent SIGTERM, and SIGKILL
- * 5 s later, and this resolves). A daemon that exits on its own rejects with a RsyncDaemonError that
- * carries the tail of its log (a port in use, an address that is not ours, a broken config).
+ * 5 s later, and this resolves). 'started' comes once it listens. A daemon that exits on its own (before
+ * listening or after) rejects with a RsyncDaemonError that carries the tail of its log (a port in use, an
+ * address that is not ours, a broken config).
  */
 export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<void> {
   const { paths, address, port, signal, wrapper = [], pollMs = POLL_MS, onEvent } = options;
@@ -53,13 +57,21 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
   await options.reload();
   const logStart = sizeOrZero(files.log);
   const argv = [...wrapper, ...rsyncDaemonArgv({ conf: files.conf, address, port })];
+  const explain = ({ exitCode, stderr }: { exitCode: number | undefined; stderr: string }) =>
+    explainDaemonExit({ exitCode, stderr, log: readFrom(files.log, logStart), logPath: files.log, address, port });
+  const start = await startDaemonProcess(argv, port ?? RSYNC_PORT, signal);
+  if (start.state === 'aborted') return;
+  if (start.state === 'exited') throw explain(start.exit);
+  if (start.state === 'not-listening') {
+    throw new RsyncDaemonError(`the rsync daemon did not listen on port ${port ?? RSYNC_PORT} within 30 s: see its log ${files.log}`, [], start.exit.exitCode);
+  }
+  const { daemon } = start;
   let exited = false;
-  const exit = runDaemonProcess(argv, signal);
-  void exit.then(() => (exited = true));
-  onEvent?.({ type: 'started', argv, conf: files.conf, log: files.log });
+  void daemon.exited.then(() => (exited = true));
+  onEvent?.({ type: 'started', argv, conf: files.conf, log: files.log, port: port ?? RSYNC_PORT });
 
   while (!exited && !signal.aborted) {
-    await Promise.race([delay(pollMs, signal), exit]);
+    await Promise.race([delay(pollMs, signal), daemon.exited]);
     if (exited || signal.aborted) break;
     try {
       if (await options.reload()) onEvent?.({ type: 'reloaded', conf: files.conf });
@@ -67,9 +79,10 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
       onEvent?.({ type: 'reload-failed', message: (error as Error).message });
     }
   }
-  const { exitCode, stderr } = await exit;
+  if (signal.aborted && !exited) return daemon.stop();
+  const exit = await daemon.exited;
   if (signal.aborted) return;
-  throw explainDaemonExit({ exitCode, stderr, log: readFrom(files.log, logStart), logPath: files.log, address, port });
+  throw explain(exit);
 }
 
 /** An AbortSignal that fires on SIGINT or SIGTERM; dispose() removes the handlers. */

@@ -5,16 +5,14 @@ import { opensshOptions, type SshTransport } from '../../core/ssh/openssh-option
 import { UserError } from '../../core/errors.js';
 import { quoteForRemoteShell } from '../../core/shell-quote.js';
 import type { SystemAccess } from '../probe/mounts.js';
-import { captureEarly } from '../run.js';
+import { captureEarly, startProcess, type ProcessHandle } from '../run.js';
 
-/**
- * How long an idle master waits for its next session. Only a safety net: close() ends it at once; should si
- * be killed first (Ctrl-C reaches rsync too, not the master, which runs in a session of its own), the master
- * goes by itself this long after rsync. A session that finds it gone connects on its own.
- */
-const PERSIST_SECONDS = 10;
 /** Beyond ConnectTimeout (which covers the TCP connect only): the key exchange and login. */
 const LOGIN_SECONDS = 20;
+/** How often open() looks for the socket: the first session (the mount table) starts this soon after. */
+const SOCKET_POLL_MS = 2;
+/** close() after `ssh -O exit`: the master has this long before it is sent SIGTERM, then SIGKILL. */
+const EXIT_GRACE_MS = 3000;
 
 /** OpenSSH could not connect or log in; `stderr` says why, in its own words. */
 export class MasterFailed extends Error {
@@ -36,28 +34,37 @@ export class ControlMaster implements SystemAccess {
     private readonly user: string,
     private readonly host: string,
     private readonly socketDir: string,
+    private readonly process: ProcessHandle,
   ) {}
 
-  /** Connects and logs in; resolves once the master listens. */
+  /**
+   * Connects and logs in; resolves once the master listens. The master runs in the foreground, a child of si
+   * (no ControlPersist: that forks it into the background, out of reach of the runner's death signal), so
+   * it ends with si however si ends. It creates its socket only after the login: the socket is the sign.
+   */
   static async open(target: { user: string; host: string }, transport: SshTransport): Promise<ControlMaster> {
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'si-ssh-'));
     const controlPath = path.join(socketDir, 'master');
     const argv = [
       'ssh',
       ...opensshOptions(transport),
-      ...['-o', 'ControlMaster=yes', '-o', `ControlPath=${controlPath}`, '-o', `ControlPersist=${PERSIST_SECONDS}`],
+      ...['-o', 'ControlMaster=yes', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=no'],
       ...['-N', '-l', target.user, '--', target.host],
     ];
-    // With ControlPersist, ssh puts the master in the background once logged in and exits 0: connected.
     const seconds = (transport.connectTimeoutSeconds ?? 10) + LOGIN_SECONDS;
-    const result = await captureEarly(argv, { timeoutMs: seconds * 1000 });
-    if (result.exitCode !== 0) {
+    // A session of its own, as ControlPersist's fork had: the kernel's autogroup scheduling then gives the
+    // master, which relays every byte of rsync's stream, a CPU share of its own beside si and rsync (sharing
+    // theirs made captures ~5% slower on a busy machine). It still dies with si: that follows the parent.
+    const master = startProcess(argv, { group: true });
+    const readiness = await master.waitReady(() => fs.existsSync(controlPath), { timeoutMs: seconds * 1000, intervalMs: SOCKET_POLL_MS });
+    if (readiness !== 'ready') {
+      const exit = readiness === 'exited' ? await master.exited : await master.stop();
       fs.rmSync(socketDir, { recursive: true, force: true });
-      if (result.signal) throw new MasterFailed(`ssh did not log in within ${seconds} s`);
-      if (result.exitCode === null) throw new UserError('ssh (OpenSSH) is not installed: install openssh-client');
-      throw new MasterFailed(result.stderr);
+      if (!exit.started) throw new UserError('ssh (OpenSSH) is not installed: install openssh-client');
+      if (readiness === 'timed-out') throw new MasterFailed(`ssh did not log in within ${seconds} s`);
+      throw new MasterFailed(exit.stderrTail);
     }
-    return new ControlMaster({ ...transport, controlPath }, target.user, target.host, socketDir);
+    return new ControlMaster({ ...transport, controlPath }, target.user, target.host, socketDir, master);
   }
 
   /** Runs argv on the host (quoted for its shell) through the master. */
@@ -76,7 +83,11 @@ export class ControlMaster implements SystemAccess {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const controlPath = this.transport.controlPath ?? '';
-      if (fs.existsSync(controlPath)) await captureEarly(['ssh', '-o', `ControlPath=${controlPath}`, '-O', 'exit', '-l', this.user, '--', this.host]);
+      // `-O exit` lets the master end its sessions cleanly; SIGTERM, then SIGKILL, if it does not go.
+      if (this.process.running() && fs.existsSync(controlPath)) {
+        await captureEarly(['ssh', '-o', `ControlPath=${controlPath}`, '-O', 'exit', '-l', this.user, '--', this.host], { timeoutMs: EXIT_GRACE_MS });
+      }
+      await this.process.stop({ graceMs: EXIT_GRACE_MS });
       fs.rmSync(this.socketDir, { recursive: true, force: true });
     })();
     return this.closing;

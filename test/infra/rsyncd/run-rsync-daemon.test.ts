@@ -111,6 +111,31 @@ describe('runRsyncDaemon', () => {
     expect(await waitForModules(url)).toContain('demo');
   });
 
+  it('says started only once the daemon listens: a connection made at that moment is accepted', async () => {
+    const port = await freePort();
+    let connected: Promise<boolean> | undefined;
+    running = runRsyncDaemon({
+      paths,
+      address: '127.0.0.1',
+      port,
+      reload,
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type !== 'started') return;
+        connected = new Promise((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => resolve(true));
+          socket.on('error', () => resolve(false));
+          socket.on('data', () => socket.destroy());
+        });
+      },
+    });
+    const deadline = Date.now() + 20_000;
+    while (!connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await connected).toBe(true);
+    expect(events.filter((e) => e.type === 'started')).toEqual([expect.objectContaining({ port })]);
+  });
+
   it('fails with one line when the port is taken', async () => {
     const port = await freePort();
     const holder = net.createServer();
@@ -122,6 +147,7 @@ describe('runRsyncDaemon', () => {
         `port ${port} on 127.0.0.1 is already in use (another rsync daemon?): stop that program or give si rsyncd another --port`,
       );
       expect((error as RsyncDaemonError).logTail.join('\n')).toMatch(/bind\(\) failed: Address already in use/);
+      expect(events.map((e) => e.type)).not.toContain('started');
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
