@@ -47,9 +47,6 @@ export interface RunResult {
 
 const ERROR_TAIL = 2000;
 
-/** Kept for callers: the runner has nothing to load any more. */
-export function preloadRunner(): void {}
-
 /** Runs a command to its end; throws CommandError unless it exits 0 (or with one of okExitCodes). */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await execute(argv, options);

@@ -13,7 +13,7 @@ import { mountChrootFilesystems } from '../../infra/configure/chroot-mounts.js';
 import { refuseRunningSystem } from '../../infra/configure/running-system.js';
 import type { ConfigurePlan } from '../../core/configure/plan.js';
 import { run } from '../../infra/run.js';
-import { onStopSignals } from '../../infra/configure/stop-signals.js';
+import { onStopSignals } from '../../infra/process/stop-signals.js';
 import { withStore } from '../context.js';
 import { note, printJson, printLine } from '../output.js';
 import { installLayoutOf } from '../../infra/images/install-layout.js';

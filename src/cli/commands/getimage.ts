@@ -11,7 +11,6 @@ import { homePaths } from '../../core/home.js';
 import { resolveHome, withStore } from '../context.js';
 import { formatBytes, formatSeconds, note, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
-import { preloadRunner } from '../../infra/run.js';
 import { shellWords } from '../../core/shell-quote.js';
 
 interface GetimageOptions {
@@ -36,9 +35,8 @@ export async function getimageCommand(options: GetimageOptions, command: Command
   const progress = createProgress({ quiet: Boolean(options.json) });
   progress.phase(`connecting to ${user}@${hostPattern(host, port)}`);
   // The connection comes first: ssh logs in, in a process of its own, while the store and the capture code
-  // (execa, ssh2, SQLite) load here.
+  // (ssh2, SQLite) load here.
   const connection = connectGolden(homePaths(resolveHome(command)), { host, port, user, keyPath: options.sshKey });
-  preloadRunner();
   const summary = await withStore(command, async (store) => {
     try {
       const { captureImage } = await import('../../infra/capture/capture-image.js');

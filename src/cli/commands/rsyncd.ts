@@ -5,7 +5,8 @@ import { homePaths } from '../../core/home.js';
 import { UserError } from '../../core/errors.js';
 import { ImageStore } from '../../infra/images/image-store.js';
 import { ingestPendingReports } from '../../infra/reports/index.js';
-import { abortOnStopSignals, renderRsyncdConf, renderRsyncdUnit, runRsyncDaemon, writeRsyncdConf } from '../../infra/rsyncd/index.js';
+import { onStopSignals } from '../../infra/process/stop-signals.js';
+import { renderRsyncdConf, renderRsyncdUnit, runRsyncDaemon, writeRsyncdConf } from '../../infra/rsyncd/index.js';
 import { createRenderer } from '../../infra/templates.js';
 import { resolveHome, withStore } from '../context.js';
 import { note, printLine } from '../output.js';
@@ -47,7 +48,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
       printLine(`${changed ? 'wrote' : 'unchanged'} ${store.paths.home}/rsyncd.conf`);
     });
   }
-  const { signal, dispose } = abortOnStopSignals();
+  const { signal, dispose } = onStopSignals();
   try {
     // The store is opened anew for each reload: the daemon runs for days, the registry changes under it.
     const reload = () => {

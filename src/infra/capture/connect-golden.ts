@@ -33,7 +33,7 @@ const CONNECT_TIMEOUT_SECONDS = 10;
 /**
  * Starts the connection a capture needs before its copy: an OpenSSH master (one key exchange and login, which
  * rsync then shares), then the mount table through it, which decides the excludes; beside it the ssh2 session
- * that reads the rest of the layout. Light on purpose (no execa, no ssh2, no zod until needed): si getimage
+ * that reads the rest of the layout. Light on purpose (no ssh2, no zod until needed): si getimage
  * calls it first and loads the rest while ssh logs in. The caller ends it with close(); if connecting
  * fails, nothing is left open.
  */

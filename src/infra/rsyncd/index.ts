@@ -1,7 +1,6 @@
 export { renderRsyncdConf, writeRsyncdConf, type WriteRsyncdConfOptions } from './write-rsyncd-conf.js';
 export {
   POLL_MS,
-  abortOnStopSignals,
   rsyncDaemonArgv,
   runRsyncDaemon,
   type RsyncdEvent,

@@ -21,7 +21,7 @@ export interface RunRsyncDaemonOptions {
    * last good file and is reported as a 'reload-failed' event).
    */
   reload: () => Promise<boolean> | boolean;
-  /** Aborting stops the daemon; wire SIGINT/SIGTERM to it (abortOnStopSignals). */
+  /** Aborting stops the daemon; wire SIGINT/SIGTERM to it (onStopSignals in src/infra/process/stop-signals.ts). */
   signal: AbortSignal;
   /** A program the daemon runs under, e.g. ['ip', 'netns', 'exec', 'NS'] or ['nice', '-n', '5']. */
   wrapper?: readonly string[];
@@ -85,20 +85,6 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
   throw explain(exit);
 }
 
-/** An AbortSignal that fires on SIGINT or SIGTERM; dispose() removes the handlers. */
-export function abortOnStopSignals(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
-  };
-}
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -1,7 +1,8 @@
 /**
  * An AbortSignal that fires on SIGINT or SIGTERM while work that must clean up runs; dispose() removes the
- * handlers. `on`, not `once`: execa's exit hook kills the process when it finds itself the only listener left,
- * which a `once` listener that just fired leaves it, and the cleanup would never run.
+ * handlers. Used by every command that must clean up when stopped (si configure's mounts, si rsyncd's daemon).
+ * `on`, not `once`: a listener that removed itself when it fired would leave a second SIGTERM to Node's
+ * default, which kills the process before the cleanup has run.
  */
 export function onStopSignals(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
