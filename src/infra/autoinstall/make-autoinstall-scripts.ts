@@ -11,7 +11,7 @@ import { UserError } from '../../core/errors.js';
 import { HOOK_KINDS, importServedHooks, readHook } from './hook-files.js';
 import { checkRenderRequest, planAgainst, type MakeAutoinstallScriptsOptions } from './plan-autoinstall-scripts.js';
 import { createRecordingTree, fingerprintReads } from './recording-tree.js';
-import { readManifest, ScriptFiles } from './script-files.js';
+import { ScriptFiles } from './script-files.js';
 import { ScriptGenerations } from './script-generations.js';
 
 export type { MakeAutoinstallScriptsOptions } from './plan-autoinstall-scripts.js';
@@ -43,9 +43,9 @@ export async function makeAutoinstallScripts(options: MakeAutoinstallScriptsOpti
   checkRenderRequest(options);
   const generations = await ScriptGenerations.open(options.paths);
   try {
-    const movedHooks = importServedHooks({ paths: options.paths, served: generations.current, manifest: readManifest(generations.current) });
     const files = new ScriptFiles(generations);
     try {
+      const movedHooks = importServedHooks({ paths: options.paths, served: generations.current, manifest: files.manifest });
       return { ...(await renderInto(files, options, planAgainst(options, generations.current, files.manifest))), movedHooks };
     } catch (error) {
       await files.abandon();

@@ -10,8 +10,12 @@ export const sha256 = (content: string | Uint8Array) => createHash('sha256').upd
 
 /** The manifest of a generation directory (empty when there is none). */
 export function readManifest(dir: string | null): Manifest {
+  return parseManifest(readManifestText(dir));
+}
+
+function readManifestText(dir: string | null): string | undefined {
   const path = dir === null ? undefined : join(dir, MANIFEST_NAME);
-  return parseManifest(path !== undefined && existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+  return path !== undefined && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
 /** Size of a file in a directory, or undefined. */
@@ -44,8 +48,9 @@ export class ScriptFiles {
 
   constructor(private readonly generations: ScriptGenerations) {
     this.served = generations.current;
-    this.manifest = readManifest(this.served);
-    this.manifestBefore = formatManifest(this.manifest);
+    // The text as read: a render that changes nothing compares against it and leaves the file alone.
+    this.manifestBefore = readManifestText(this.served) ?? '';
+    this.manifest = parseManifest(this.manifestBefore || undefined);
   }
 
   sizeOf(name: string): number | undefined {
