@@ -139,8 +139,8 @@ describe('scripts published as one generation, through kill -9 and the rsync dae
   }, 120_000);
 
   it(`serves host scripts that agree with the master after kill -9 at ${KILLS} points of a ${HOSTS}-client render`, async () => {
-    const served = checkAgreement(await fetchServed());
-    expect(served).toMatchObject({ filesystems: 2, hosts: HOSTS });
+    const first = checkAgreement(await fetchServed());
+    expect(first).toMatchObject({ filesystems: 2, hosts: HOSTS });
     // The duration of a render after a layout change, measured here, on this machine as busy as it is now.
     await setLayout('three');
     const duration = await renderFully();
