@@ -28,7 +28,7 @@ export function sizeIn(dir: string | null, name: string): number | undefined {
   }
 }
 
-/** Directories of a generation that hold hook copies: made by ScriptGenerations.begin(), not carried. */
+/** Directories of a generation that hold hook copies: made by ScriptGenerations.begin(); what else they hold is carried. */
 const GENERATED_DIRS = new Set(['pre-install', 'post-install']);
 
 /**
@@ -138,10 +138,12 @@ export class ScriptFiles {
         delete this.manifest.files[name];
       }
     }
-    for (const name of readdirSync(this.served)) {
-      if (name === MANIFEST_NAME || GENERATED_DIRS.has(name) || this.manifest.files[name] || this.removed.has(name)) continue;
-      linkTree(join(this.served, name), join(dir, name));
-    }
+    const carry = (name: string) => {
+      if (name === MANIFEST_NAME || this.manifest.files[name] || this.pending.has(name) || this.removed.has(name)) return;
+      if (GENERATED_DIRS.has(name)) for (const inner of readdirSync(join(this.served as string, name))) carry(`${name}/${inner}`);
+      else linkTree(join(this.served as string, name), join(dir, name));
+    };
+    for (const name of readdirSync(this.served)) carry(name);
   }
 
   /** Stops the writer thread and removes the half-built generation after a failure; the served one stays. */
