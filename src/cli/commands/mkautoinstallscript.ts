@@ -29,10 +29,15 @@ export async function mkautoinstallscriptCommand(options: { image: string; json?
       renderer: createRenderer({ siteDir: store.paths.templates }),
       groups: registry.listGroups(),
     };
-    if (resolved.note) note(`note: ${resolved.note}; using the standard layout (see si layout show --image ${image})`);
-    if (options.dryRun) return printRenderPlan(planAutoinstallScripts(request), { json: options.json === true, layoutSource: resolved.source });
+    // The note comes after the work: a refusal stays the only line.
+    const layoutNote = () => resolved.note && note(`note: ${resolved.note}; using the standard layout (see si layout show --image ${image})`);
+    if (options.dryRun) {
+      printRenderPlan(planAutoinstallScripts(request), { json: options.json === true, layoutSource: resolved.source });
+      return void (options.json || layoutNote());
+    }
     const result = await makeAutoinstallScripts(request);
     if (options.json) return printJson({ image, layoutSource: resolved.source, ...result });
+    layoutNote();
     for (const hook of result.movedHooks) note(`note: moved scripts/${hook} to hooks/${hook}: hooks live in ${store.paths.home}/hooks now`);
     // Thousands of clients can share one problem: show a few, count the rest.
     for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) note(`warning: ${warning}`);
