@@ -2,7 +2,7 @@
 // re-render, each timed as a user runs it (the whole CLI), against the targets of the client registry issue.
 // The image is a real Debian minbase tree (ssh host keys, ifupdown, fstab), and every client has a MAC, so
 // each host's configure plan carries what a real one does: identity, hostname, network and fstab.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -42,7 +42,8 @@ async function timed(args: string[]): Promise<{ seconds: number; json: { written
  * to a new file and renamed into place, in one thread. Creating inodes can dominate (see docs/decisions.md).
  */
 function filesystemFloor(scripts: string): number {
-  const contents = readdirSync(scripts).filter((name) => !name.startsWith('.')).map((name) => [name, readFileSync(join(scripts, name))] as const);
+  const names = readdirSync(scripts).filter((name) => !name.startsWith('.') && statSync(join(scripts, name)).isFile());
+  const contents = names.map((name) => [name, readFileSync(join(scripts, name))] as const);
   const copy = join(home, 'floor');
   mkdirSync(copy);
   const started = performance.now();
@@ -64,6 +65,10 @@ it(`registers and renders ${HOSTS} clients`, async () => {
   const again = await timed(add);
   const full = await timed(['mkautoinstallscript', '--image', 'compute', '--json']);
   const noop = await timed(['mkautoinstallscript', '--image', 'compute', '--json']);
+  // One client changed: one script written, the other 10,002 files hard-linked into a new generation.
+  const set = await si(home, ['client', 'set', 'node00001', '--domain', 'other.example']);
+  if (set.exitCode !== 0) throw new Error(`si client set: ${set.stderr}`);
+  const one = await timed(['mkautoinstallscript', '--image', 'compute', '--json']);
   const floor = filesystemFloor(join(home, 'scripts'));
   const lines = [
     '',
@@ -72,11 +77,13 @@ it(`registers and renders ${HOSTS} clients`, async () => {
     line('si addclients (again, nothing to do)', again.seconds, 1),
     line('si mkautoinstallscript (all clients)', full.seconds, 2),
     line('si mkautoinstallscript (no change)', noop.seconds, 0.5),
+    `  si mkautoinstallscript (one client changed)  ${one.seconds.toFixed(3)} s   (a new generation: 1 written, the rest hard-linked)`,
     `  for reference: this filesystem creates the same ${HOSTS + 3} files (write, rename) in ${floor.toFixed(3)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n\n`);
   // The times count only if the work was done: every script written once, then none.
   expect(full.json.written).toHaveLength(HOSTS + 3);
   expect(noop.json.written).toEqual([]);
+  expect(one.json.written).toEqual(['node00001.sh']);
   expect(readFileSync(join(home, 'scripts', `node${HOSTS}.sh`), 'utf8')).toContain('address 10.64.40.16/16');
 });

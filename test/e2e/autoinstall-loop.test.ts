@@ -258,6 +258,40 @@ describe('the generated autoinstall script on loop disks', () => {
     expect(head.every((byte) => byte === 0)).toBe(true);
   });
 
+  it('refuses a host script of one generation against the master of another, before touching the disk', async () => {
+    const disk = await loopDisk('mismatch', '3G');
+    await run(['sfdisk', '--quiet', disk], { input: 'label: dos\n,64MiB,L\n' });
+    const firstMiB = () => {
+      const head = Buffer.alloc(1024 * 1024);
+      const fd = openSync(disk, 'r');
+      readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      return head;
+    };
+    const before = firstMiB();
+    // node001.sh of this generation (GPT layout, two filesystems) kept aside; then the layout changes and the
+    // server publishes a new generation whose master makes three filesystems.
+    const stale = join(work, 'stale');
+    mkdirSync(stale);
+    await run(['cp', join(paths.scripts, 'node001.sh'), stale]);
+    const idOf = (file: string, key: string) => new RegExp(`^${key}=(\\w+)$`, 'm').exec(readFileSync(file, 'utf8'))?.[1];
+    const oldId = idOf(join(stale, 'node001.sh'), 'SI_HOST_MASTER_ID');
+    const renderer = createRenderer({ siteDir: paths.templates });
+    const rerender = (layout: DiskLayout) => makeAutoinstallScripts({ paths, image: 'bookworm', imageTree: imageLink(paths, 'bookworm'), layout, clients: [clients.node001!], renderer });
+    const changed = await rerender(MBR_LAYOUT);
+    try {
+      expect(changed.masterId).not.toBe(oldId);
+      const result = await inClient(['sh', join(stale, 'node001.sh')], { SI_SERVER: world.server.address, SI_DISK: disk, SI_TARGET: join(work, 'target-mismatch'), SI_LOG: join(work, 'mismatch.log'), TMPDIR: stale });
+      expect(result.exitCode).toBe(75);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`si: generation mismatch: ${stale}/sisuite-bookworm.master is master ${changed.masterId} of image bookworm, but this script of node001 was rendered for master ${oldId}; nothing was touched`);
+      expect(firstMiB().equals(before)).toBe(true);
+      expect(JSON.parse((await run(['sfdisk', '--json', disk])).stdout).partitiontable.partitions).toHaveLength(1);
+    } finally {
+      await rerender(GPT_LAYOUT);
+    }
+  });
+
   it('refuses a disk that is mounted, and leaves it as it was', async () => {
     const disk = await loopDisk('busy', '64M');
     await run(['mkfs.ext4', '-q', disk]);

@@ -7,6 +7,8 @@ import { shellWords } from '../shell-quote.js';
 /** What templates/autoinstall/master.hbs sees. */
 export interface MasterContext {
   image: string;
+  /** The generation id this master carries (see generations.ts); '' while it is being worked out. */
+  masterId?: string;
   imageWord: string;
   /** The server's SI_HOME, for si.transport=ssh. */
   sshHomeWord: string;
@@ -19,6 +21,8 @@ export interface MasterContext {
 
 /** What templates/autoinstall/host.hbs sees. */
 export interface HostScriptContext {
+  /** The id of the master this script was rendered with: it runs against no other. */
+  masterId: string;
   hostname: string;
   hostnameWord: string;
   image: string;
@@ -52,6 +56,7 @@ function listWord(words: readonly string[]): string {
 export function buildHostScriptContext(options: {
   client: ClientRecord;
   image: string;
+  masterId: string;
   uuids: readonly string[];
   preInstall: readonly string[];
   postInstall: readonly string[];
@@ -61,6 +66,7 @@ export function buildHostScriptContext(options: {
 }): HostScriptContext {
   const { client, image, plan } = options;
   return {
+    masterId: options.masterId,
     hostname: client.hostname,
     hostnameWord: shellWords([client.hostname]),
     image,

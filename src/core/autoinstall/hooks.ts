@@ -1,6 +1,6 @@
 /**
  * Pre- and post-install scripts are files `NN<class>.<anything>` (or just `NN<class>`) under
- * scripts/pre-install and scripts/post-install, where the class is `all`, the image, one of the
+ * hooks/pre-install and hooks/post-install (copied into each scripts generation), where the class is `all`, the image, one of the
  * host's groups or the host itself. They run in name order (byte order, so `10` before `9x`).
  */
 export function selectHooks({ names, image, groups, host }: { names: readonly string[]; image: string; groups: readonly string[]; host: string }): string[] {

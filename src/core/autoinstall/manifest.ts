@@ -1,11 +1,12 @@
 /**
- * scripts/.manifest.json: every file mkautoinstallscript wrote, with the image it belongs to, the sha256
- * of its content and of the inputs it was rendered from. A re-render skips a file whose inputs are
- * unchanged (and which is still there, at its size), writes only content that changed, and removes the
- * files of its image that no client needs any more. Files not in the manifest are never touched.
+ * .manifest.json of a scripts generation: every file mkautoinstallscript wrote, with the image it belongs
+ * to, the sha256 of its content and of the inputs it was rendered from. A re-render keeps a file whose
+ * inputs are unchanged (and which is still there, at its size), writes only content that changed, and
+ * leaves out of the next generation the files of its image that no client needs any more. Files not in the
+ * manifest are carried into the next generation as they are.
  */
 export interface ManifestEntry {
-  /** The image that generated it; '*' for files shared by every image (the host table). */
+  /** The image that generated it; '*' for files shared by every image (install.sh, the host table, hooks). */
   image: string;
   sha256: string;
   size: number;
@@ -24,12 +25,14 @@ export interface Manifest {
   files: Record<string, ManifestEntry>;
   /** Per image. */
   trees: Record<string, TreeReads>;
+  /** Per image: the generation id its master carries (see generations.ts). */
+  masters: Record<string, string>;
 }
 
 export const MANIFEST_NAME = '.manifest.json';
 
 export function emptyManifest(): Manifest {
-  return { format: 1, files: {}, trees: {} };
+  return { format: 1, files: {}, trees: {}, masters: {} };
 }
 
 /** A manifest from its text; anything unreadable counts as empty (then every file is rewritten once). */
@@ -37,7 +40,7 @@ export function parseManifest(text: string | undefined): Manifest {
   if (text === undefined) return emptyManifest();
   try {
     const value = JSON.parse(text) as Partial<Manifest>;
-    if (value.format === 1 && value.files && typeof value.files === 'object') return { format: 1, files: value.files, trees: value.trees ?? {} };
+    if (value.format === 1 && value.files && typeof value.files === 'object') return { format: 1, files: value.files, trees: value.trees ?? {}, masters: value.masters ?? {} };
   } catch {
     // fall through
   }
@@ -54,5 +57,5 @@ export function staleFiles({ manifest, image, produced }: { manifest: Manifest; 
 
 export function formatManifest(manifest: Manifest): string {
   const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return `${JSON.stringify({ format: 1, files, trees: manifest.trees })}\n`;
+  return `${JSON.stringify({ format: 1, files, trees: manifest.trees, masters: manifest.masters })}\n`;
 }

@@ -1,38 +1,68 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_NAME, formatManifest, parseManifest, type Manifest, type ManifestEntry } from '../../core/autoinstall/manifest.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { ScriptGenerations } from './script-generations.js';
 import { ScriptWriter } from './script-writer.js';
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
+
+/** The manifest of a generation directory (empty when there is none). */
+export function readManifest(dir: string | null): Manifest {
+  return parseManifest(readManifestText(dir));
+}
+
+function readManifestText(dir: string | null): string | undefined {
+  const path = dir === null ? undefined : join(dir, MANIFEST_NAME);
+  return path !== undefined && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Size of a file in a directory, or undefined. */
+export function sizeIn(dir: string | null, name: string): number | undefined {
+  if (dir === null) return undefined;
+  try {
+    return statSync(join(dir, name)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Directories of a generation that hold hook copies: made by ScriptGenerations.begin(); what else they hold is carried. */
+const GENERATED_DIRS = new Set(['pre-install', 'post-install']);
 
 /**
- * The scripts directory as mkautoinstallscript keeps it: files written only when they change (on a writer
- * thread, see script-writer.ts), tracked in a manifest that save() writes once every file is in place.
+ * The files of the next scripts generation. The served one is read (its manifest, its files); what changed
+ * is written into the next one on a writer thread (see script-writer.ts); save() hard-links every other
+ * file over from the served one, writes the manifest, and switches. A render that changes no file makes
+ * no generation (and costs no link).
  */
 export class ScriptFiles {
   readonly manifest: Manifest;
-  private readonly writer: ScriptWriter;
+  private readonly served: string | null;
+  private writer: ScriptWriter | undefined;
   private readonly pending = new Map<string, { image: string; inputs: string }>();
   private readonly kept: string[] = [];
-  private readonly removed: string[] = [];
+  private readonly removed = new Set<string>();
+  private readonly manifestBefore: string;
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, MANIFEST_NAME);
-    this.manifest = parseManifest(existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-    this.writer = new ScriptWriter(dir);
+  constructor(private readonly generations: ScriptGenerations) {
+    this.served = generations.current;
+    // The text as read: a render that changes nothing compares against it and leaves the file alone.
+    this.manifestBefore = readManifestText(this.served) ?? '';
+    this.manifest = parseManifest(this.manifestBefore || undefined);
   }
 
-  /** True when the file was rendered from these inputs and is still there at its size: nothing to do. */
-  isCurrent(name: string, image: string, inputs: string): boolean {
-    const entry = this.manifest.files[name];
-    if (!entry || entry.image !== image || entry.inputs !== inputs) return false;
+  sizeOf(name: string): number | undefined {
+    return sizeIn(this.served, name);
+  }
+
+  /** The served file's content, or undefined. */
+  read(name: string): string | undefined {
     try {
-      return statSync(join(this.dir, name)).size === entry.size;
+      return this.served === null ? undefined : readFileSync(join(this.served, name), 'utf8');
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -40,8 +70,8 @@ export class ScriptFiles {
     this.kept.push(name);
   }
 
-  /** Queues the content for an atomic write unless the file already holds it; save() records it in the manifest. */
-  put(name: string, content: string, options: { image: string; inputs: string; mode: number }): void {
+  /** Queues the content for the next generation unless the served file already holds it (then it is linked). */
+  put(name: string, content: string | Uint8Array, options: { image: string; inputs: string; mode: number }): void {
     const previous = this.manifest.files[name];
     if (previous && this.holds(name, previous, content)) {
       this.manifest.files[name] = { ...previous, image: options.image, inputs: options.inputs };
@@ -49,45 +79,91 @@ export class ScriptFiles {
       return;
     }
     this.pending.set(name, { image: options.image, inputs: options.inputs });
+    this.writer ??= new ScriptWriter(this.generations.begin());
     this.writer.write({ name, content, mode: options.mode });
   }
 
-  /** The manifest says the file was written with this content, and the file still holds it. */
-  private holds(name: string, entry: ManifestEntry, content: string): boolean {
+  /** The manifest says the file was written with this content, and the served file still holds it. */
+  private holds(name: string, entry: ManifestEntry, content: string | Uint8Array): boolean {
     // Sizes first: changed content mostly changes the size too, and then nothing is hashed or read.
     if (Buffer.byteLength(content) !== entry.size || sha256(content) !== entry.sha256) return false;
     try {
-      return readFileSync(join(this.dir, name), 'utf8') === content;
+      return this.served !== null && readFileSync(join(this.served, name)).equals(typeof content === 'string' ? Buffer.from(content) : content);
     } catch {
       return false;
     }
   }
 
+  /** Leaves the file out of the next generation. */
   remove(name: string): void {
-    rmSync(join(this.dir, name), { force: true });
     delete this.manifest.files[name];
-    this.removed.push(name);
+    this.removed.add(name);
   }
 
-  /** Waits for every queued write, then writes the manifest. The lists come sorted by name. */
-  async save(): Promise<{ written: string[]; unchanged: string[]; removed: string[] }> {
+  /**
+   * Completes the next generation and switches to it, when any file changed; otherwise only a changed
+   * manifest is replaced in the served generation. The lists come sorted by name.
+   */
+  async save(): Promise<{ written: string[]; unchanged: string[]; removed: string[]; generation: number | null }> {
+    const changed = this.pending.size > 0 || this.removed.size > 0;
+    const lists = () => ({ unchanged: [...this.kept].sort(), removed: [...this.removed].sort() });
+    if (!changed) {
+      const text = formatManifest(this.manifest);
+      if (this.served !== null && text !== this.manifestBefore) writeFileAtomic(join(this.served, MANIFEST_NAME), text);
+      return { written: [], ...lists(), generation: this.generations.currentNumber };
+    }
+    const dir = this.generations.begin();
+    // The writer thread goes on writing while this thread links the rest.
+    this.carryOver(dir);
     const written: string[] = [];
-    for (const result of await this.writer.finish()) {
+    for (const result of (await this.writer?.finish()) ?? []) {
       const { image, inputs } = this.pending.get(result.name) as { image: string; inputs: string };
       this.manifest.files[result.name] = { image, sha256: result.sha256, size: result.size, inputs };
       written.push(result.name);
     }
-    writeFileAtomic(join(this.dir, MANIFEST_NAME), formatManifest(this.manifest));
-    return { written: written.sort(), unchanged: [...this.kept].sort(), removed: [...this.removed].sort() };
+    writeFileAtomic(join(dir, MANIFEST_NAME), formatManifest(this.manifest));
+    const generation = this.generations.publish();
+    return { written: written.sort(), ...lists(), generation };
   }
 
-  /** Stops the writer thread after a failure: files already written stay, the manifest is not saved. */
+  /** Hard-links into `dir` every manifest file not rewritten, and whatever else the served generation holds. */
+  private carryOver(dir: string): void {
+    if (this.served === null) return;
+    for (const name of Object.keys(this.manifest.files)) {
+      if (this.pending.has(name)) continue;
+      try {
+        linkSync(join(this.served, name), join(dir, name));
+      } catch {
+        // Gone from the served generation (removed by hand): the next render of its image writes it again.
+        delete this.manifest.files[name];
+      }
+    }
+    const carry = (name: string) => {
+      if (name === MANIFEST_NAME || this.manifest.files[name] || this.pending.has(name) || this.removed.has(name)) return;
+      if (GENERATED_DIRS.has(name)) for (const inner of readdirSync(join(this.served as string, name))) carry(`${name}/${inner}`);
+      else linkTree(join(this.served as string, name), join(dir, name));
+    };
+    for (const name of readdirSync(this.served)) carry(name);
+  }
+
+  /** Stops the writer thread and removes the half-built generation after a failure; the served one stays. */
   async abandon(): Promise<void> {
-    await this.writer.close();
+    await this.writer?.close();
+    this.generations.abandon();
   }
 }
 
-/** Hook file names in a directory (regular files named NN...), or [] when it does not exist. */
+/** A file the site put in scripts/ by hand (not sisuite's): hard links for files, a copy of the structure for the rest. */
+function linkTree(from: string, to: string): void {
+  const stat = lstatSync(from);
+  if (stat.isDirectory()) {
+    mkdirSync(to, { mode: stat.mode & 0o7777 });
+    for (const name of readdirSync(from)) linkTree(join(from, name), join(to, name));
+  } else if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+  else linkSync(from, to);
+}
+
+/** Regular files (and links) in a directory, by name, or [] when it does not exist. */
 export function listFiles(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError, UserError } from '../../core/errors.js';
 
-/** One file for the writer thread: written to a new file, then renamed into place. */
+/** One new file for the writer thread, in the directory of a generation being built. */
 export interface WriteRequest {
   name: string;
-  content: string;
+  content: string | Uint8Array;
   mode: number;
 }
 

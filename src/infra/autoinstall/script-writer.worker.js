@@ -3,7 +3,7 @@
 // small files keeps the kernel as busy as rendering them keeps node; on a second thread the two overlap.
 // Plain JavaScript, so that this one file runs both from the sources (tests) and from dist/.
 import { createHash } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -14,11 +14,12 @@ const results = [];
 /** @type {string | undefined} */
 let failure;
 
-/** Writes the content to a new file and renames it into place. @param {import('./script-writer.js').WriteRequest} file */
+/**
+ * Creates the file in the generation being built: nobody reads that directory until it is complete and
+ * switched to, so no temporary name is needed. @param {import('./script-writer.js').WriteRequest} file
+ */
 function write(file) {
-  const temp = join(dir, `.${file.name}.si-new`);
-  writeFileSync(temp, file.content, { mode: file.mode });
-  renameSync(temp, join(dir, file.name));
+  writeFileSync(join(dir, file.name), file.content, { mode: file.mode, flag: 'wx' });
   results.push({ name: file.name, sha256: createHash('sha256').update(file.content).digest('hex'), size: Buffer.byteLength(file.content) });
 }
 

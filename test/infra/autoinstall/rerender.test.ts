@@ -50,9 +50,9 @@ describe('re-rendering the autoinstall scripts', () => {
 
   it('re-renders the hosts a new hook applies to, every host when the image or the layout changes, and a file deleted by hand', async () => {
     await makeAutoinstallScripts(base);
-    mkdirSync(join(paths.scripts, 'post-install'));
-    writeFileSync(join(paths.scripts, 'post-install/10node002.sh'), '#!/bin/sh\n');
-    expect((await makeAutoinstallScripts(base)).written).toEqual(['node002.sh']);
+    mkdirSync(join(paths.home, 'hooks/post-install'), { recursive: true });
+    writeFileSync(join(paths.home, 'hooks/post-install/10node002.sh'), '#!/bin/sh\n');
+    expect((await makeAutoinstallScripts(base)).written).toEqual(['node002.sh', 'post-install/10node002.sh']);
 
     writeFileSync(join(base.imageTree, 'etc/hostname'), 'changed golden\n');
     writeFileSync(join(base.imageTree, 'etc/network/interfaces.d/eth9'), 'iface eth9 inet dhcp\n');

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
+import { homePaths } from '../../../src/core/home.js';
 import { ScriptFiles } from '../../../src/infra/autoinstall/script-files.js';
+import { ScriptGenerations } from '../../../src/infra/autoinstall/script-generations.js';
 import { ScriptWriter } from '../../../src/infra/autoinstall/script-writer.js';
 import { removeDir, tempDir } from '../configure/trees.js';
 
@@ -17,7 +19,7 @@ describe('the script writer thread', () => {
   });
   afterEach(() => removeDir(dir));
 
-  it('writes more files than one message holds, in order, with their modes, and leaves no temporary file', async () => {
+  it('writes more files than one message holds, in order, with their modes', async () => {
     const writer = new ScriptWriter(dir);
     const names = Array.from({ length: 150 }, (_, i) => `host${String(i).padStart(3, '0')}.sh`);
     for (const name of names) writer.write({ name, content: `#!/bin/sh\necho ${name}\n`, mode: 0o755 });
@@ -29,21 +31,27 @@ describe('the script writer thread', () => {
     expect(results[7]).toEqual({ name: 'host007.sh', sha256: sha256('#!/bin/sh\necho host007.sh\n'), size: 26 });
   });
 
-  it('leaves a file alone that already holds the content, and rewrites one changed behind its back', async () => {
-    const first = new ScriptFiles(dir);
-    first.put('same.sh', 'same\n', { image: 'img', inputs: 'a', mode: 0o755 });
-    first.put('edited.sh', 'rendered\n', { image: 'img', inputs: 'a', mode: 0o755 });
-    await first.save();
-    writeFileSync(join(dir, 'edited.sh'), 'by hand!\n');
-    const before = statSync(join(dir, 'same.sh')).ino;
-    const again = new ScriptFiles(dir);
-    again.put('same.sh', 'same\n', { image: 'img', inputs: 'b', mode: 0o755 });
-    again.put('edited.sh', 'rendered\n', { image: 'img', inputs: 'b', mode: 0o755 });
-    const result = await again.save();
-    expect([result.unchanged, result.written]).toEqual([['same.sh'], ['edited.sh']]);
-    expect(statSync(join(dir, 'same.sh')).ino).toBe(before);
-    expect(readFileSync(join(dir, 'edited.sh'), 'utf8')).toBe('rendered\n');
-    expect(again.manifest.files['same.sh']).toEqual({ image: 'img', sha256: sha256('same\n'), size: 5, inputs: 'b' });
+  it('leaves a file alone that already holds the content (same inode in the next generation), and rewrites one changed behind its back', async () => {
+    const paths = homePaths(join(dir, 'home'));
+    const render = async (inputs: string) => {
+      const generations = await ScriptGenerations.open(paths);
+      try {
+        const files = new ScriptFiles(generations);
+        files.put('same.sh', 'same\n', { image: 'img', inputs, mode: 0o755 });
+        files.put('edited.sh', 'rendered\n', { image: 'img', inputs, mode: 0o755 });
+        return { files, result: await files.save() };
+      } finally {
+        generations.close();
+      }
+    };
+    await render('a');
+    writeFileSync(join(paths.scripts, 'edited.sh'), 'by hand!\n');
+    const before = statSync(join(paths.scripts, 'same.sh')).ino;
+    const { files, result } = await render('b');
+    expect([result.unchanged, result.written, result.generation]).toEqual([['same.sh'], ['edited.sh'], 2]);
+    expect(statSync(join(paths.scripts, 'same.sh')).ino).toBe(before);
+    expect(readFileSync(join(paths.scripts, 'edited.sh'), 'utf8')).toBe('rendered\n');
+    expect(files.manifest.files['same.sh']).toEqual({ image: 'img', sha256: sha256('same\n'), size: 5, inputs: 'b' });
   });
 
   it('reports a directory it cannot write to as one line naming the file, and writes nothing after it', async () => {

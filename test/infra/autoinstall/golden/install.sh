@@ -69,5 +69,16 @@ fi
 case $SI_HOST in
 */* | .*) echo "si: bad host name $SI_HOST" >&2; exit 2 ;;
 esac
-rsync "$si_scripts/$SI_HOST.sh" "$si_dir/$SI_HOST.sh" || exit 2
-exec sh "$si_dir/$SI_HOST.sh"
+# HOST.sh exits 75, before touching anything, when the master it fetched is of another generation (the
+# server switched to a new one between the two fetches): then both are fetched again, at most 3 times.
+si_try=1
+while :; do
+	rsync "$si_scripts/$SI_HOST.sh" "$si_dir/$SI_HOST.sh" || exit 2
+	sh "$si_dir/$SI_HOST.sh"
+	si_status=$?
+	if [ "$si_status" -ne 75 ] || [ "$si_try" -ge 3 ]; then
+		exit "$si_status"
+	fi
+	si_try=$((si_try + 1))
+	echo 'si: the scripts changed on the server while they were fetched; fetching them again' >&2
+done
