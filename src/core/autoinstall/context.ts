@@ -1,3 +1,4 @@
+import { PRESERVE_ALL } from '../rsync/argv.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { ConfigurePlan } from '../configure/plan.js';
 import { renderShellHelpers } from '../configure/shell.js';
@@ -14,6 +15,8 @@ export interface MasterContext {
   sshHomeWord: string;
   /** Programs the detect phase checks for before touching anything. */
   tools: string;
+  /** rsync's flags for copying the image, the same as a capture's (src/core/rsync/argv.ts). */
+  rsyncPreserve: string;
   layout: LayoutContext;
   /** The si_cfg_* helpers the hosts' configure plans call (defined once here, not in every HOST.sh). */
   configureHelpers: string;
@@ -45,7 +48,7 @@ export function buildMasterContext({ image, layout, sshHome }: { image: string; 
   for (const fs of layout.filesystems) tools.push(MKFS[fs.type] ?? fs.type);
   if (layout.raid.length > 0) tools.push('mdadm');
   if (layout.volumeGroups.length > 0) tools.push('wipefs', 'pvcreate', 'vgcreate', 'lvcreate');
-  return { image, imageWord: shellWords([image]), sshHomeWord: shellWords([sshHome]), tools: [...new Set(tools)].join(' '), layout, configureHelpers: renderShellHelpers().trimEnd() };
+  return { image, imageWord: shellWords([image]), sshHomeWord: shellWords([sshHome]), tools: [...new Set(tools)].join(' '), rsyncPreserve: shellWords(PRESERVE_ALL), layout, configureHelpers: renderShellHelpers().trimEnd() };
 }
 
 /** A space-separated list as one shell word ('' when empty). */

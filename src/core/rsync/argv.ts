@@ -27,9 +27,12 @@ export interface RsyncRequest {
   remoteRsync?: string;
 }
 
+/** Everything a root filesystem carries: hard links, ACLs, xattrs, sparse files, owners by number. */
+export const PRESERVE_ALL = ['-aHAXS', '--numeric-ids'] as const;
+
 export function buildRsyncArgv(request: RsyncRequest, rsyncPath = 'rsync'): string[] {
   const argv = [rsyncPath];
-  if (request.preserveAll) argv.push('-aHAXS', '--numeric-ids');
+  if (request.preserveAll) argv.push(...PRESERVE_ALL);
   if (request.delete) argv.push('--delete', '--delete-excluded');
   if (request.dryRun) argv.push('--dry-run');
   if (request.itemize) argv.push('--itemize-changes');
