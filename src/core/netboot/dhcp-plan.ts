@@ -21,6 +21,8 @@ export interface DhcpSubnet {
   dns: string[];
   domain: string | null;
   hosts: DhcpHost[];
+  /** One per client with all its MACs: dnsmasq refuses a second dhcp-host line for the same address. */
+  leases: { hostname: string; ip: string; macs: string }[];
 }
 
 /** What every DHCP renderer gets: static leases per client MAC, grouped by the clients' subnets. */
@@ -58,6 +60,7 @@ export function planDhcp(clients: readonly ClientRecord[], options: { server: st
       gateway: first.gateway,
       dns: first.dns,
       domain: first.domain,
+      leases: members.filter((c) => c.macs.length > 0).map((c) => ({ hostname: c.hostname, ip: c.ip, macs: c.macs.join(',') })),
       hosts: members.flatMap((c) => c.macs.map((mac, m) => ({ id: m === 0 ? c.hostname : `${c.hostname}-${m}`, hostname: c.hostname, mac, ip: c.ip }))),
     };
   });
@@ -80,6 +83,8 @@ export function keaConfig(dhcp: DhcpContext): object {
       'interfaces-config': { interfaces: ['*'] },
       'lease-database': { type: 'memfile', persist: true, name: '/var/lib/kea/kea-leases4.csv' },
       'valid-lifetime': 43200,
+      // A client with two NICs has one address: both MACs reserve it (only one boots at a time).
+      'ip-reservations-unique': false,
       'client-classes': [
         // iPXE sends user-class "iPXE" (option 77): it gets its script instead of loading itself again.
         { name: 'ipxe', test: "substring(option[77].hex,0,4) == 'iPXE'", 'boot-file-name': dhcp.ipxeScriptUrl },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 
-const word = z.string().min(1).regex(/^[^\s'"\\]+$/, 'one word: no blanks, quotes or backslashes');
+const word = z.string().min(1).regex(/^[^\s'"\\$;{}]+$/, 'one word: no blanks, quotes, backslashes, $, ; or braces (each loader would read them its own way)');
 /** A path relative to the boot root (served by TFTP and HTTP alike), never leaving it. */
 const relPath = z.string().min(1).regex(/^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/, 'a relative path of letters, digits and ._+-')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ..');

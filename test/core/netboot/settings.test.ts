@@ -21,6 +21,7 @@ describe('parseNetbootSettings', () => {
     [{ entries: [{ name: 'a', label: 'x', type: 'linux', kernel: '../etc/passwd' }] }, /entries\.0\.kernel: must not contain \.\./],
     [{ entries: [{ name: 'a', label: 'x', type: 'efi', kernel: 'k' }] }, /entries\.0\.type/],
     [{ kernelArgs: { hosts: { node1: ['a b'] } } }, /kernelArgs\.hosts\.node1\.0: one word/],
+    [{ entries: [{ name: "a", label: "x", type: "multiboot", kernel: "k", args: ["root_shadow=$5$x"] }] }, /entries\.0\.args\.0: one word/],
     [{ server: 'boot.example' }, /server:/],
     [{ timeout: 3 }, /\(top\): .*timeout/],
     [{ entries: [{ name: 'a', label: 'x', type: 'linux', kernel: 'k' }, { name: 'a', label: 'y', type: 'linux', kernel: 'k' }] }, /name a is used twice/],
