@@ -84,6 +84,17 @@ describe('si netboot config', () => {
     expect(readFileSync(join(out, 'netboot/dnsmasq.conf'), 'utf8')).toContain(`tftp-root=${out}/tftpboot\n`);
   });
 
+  it('a site copy of a template under $SI_HOME/templates wins; a broken one is one line naming it', async () => {
+    mkdirSync(join(home, 'templates/netboot'), { recursive: true });
+    writeFileSync(join(home, 'templates/netboot/ipxe.hbs'), '#!ipxe\n# site menu for {{host}}: {{defaultItem}}\nexit\n');
+    await siOk(home, ['netboot', 'config']);
+    expect(ipxe('52-54-00-00-00-02')).toBe('#!ipxe\n# site menu for node002: install\nexit\n');
+    writeFileSync(join(home, 'templates/netboot/ipxe.hbs'), '#!ipxe\n{{nosuchfield}}\n');
+    const result = await si(home, ['netboot', 'config']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^si: site template .*templates\/netboot\/ipxe.hbs: .*nosuchfield.*: fix it, or remove it to use the shipped one\n$/);
+  });
+
   it.each([
     [['--server', 'boot.example'], /^si: invalid --server "boot.example": give/],
     [['--settings', '/nonexistent.json'], /^si: cannot read the netboot settings \/nonexistent.json \(ENOENT\)/],
