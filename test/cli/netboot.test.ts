@@ -77,7 +77,10 @@ describe('si netboot config', () => {
 
   it('--output writes elsewhere, --server and --flavor take effect', async () => {
     const out = join(home, 'out');
-    await siOk(home, ['netboot', 'config', '--output', out, '--server', '10.9.0.2', '--flavor', 'rocky']);
+    const result = await siOk<{ written: { file: string; host: string | null }[]; removed: string[] }>(home, ['netboot', 'config', '--output', out, '--server', '10.9.0.2', '--flavor', 'rocky', '--json']);
+    expect(result.written).toHaveLength(12); // boot.ipxe, 2 clients x (iPXE, PXELINUX MAC and hex-IP, GRUB), 3 DHCP configs
+    expect(result.written).toContainEqual({ file: join(out, 'tftpboot/grub/grub.cfg-01-52-54-00-00-00-02'), host: 'node002' });
+    expect(result.removed).toEqual([]);
     expect(existsSync(join(home, 'netboot'))).toBe(false);
     const text = readFileSync(join(out, 'netboot/ipxe/52-54-00-00-00-02.ipxe'), 'utf8');
     expect(text).toContain('kernel http://10.9.0.2/boot/x86_64/rocky/kernel ');

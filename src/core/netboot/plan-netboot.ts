@@ -66,6 +66,15 @@ function grubContext(menu: BootMenu, mac: string, server: string, port: number) 
 }
 
 /**
+ * One MAC's iPXE script as the boot server answers it on each request: the same template and context as
+ * the file `si netboot config` writes (`settings.server` must be set).
+ */
+export function planIpxeScript(client: ClientRecord, mac: string, options: MenuOptions): NetbootFile {
+  const base = httpBase(options.settings.server ?? '', options.settings.httpPort);
+  return { root: 'netboot', path: `ipxe/${dashed(mac)}.ipxe`, template: 'netboot/ipxe', context: ipxeContext(planBootMenu(client, options), mac, base), host: client.hostname };
+}
+
+/**
  * Every file `si netboot config` writes, with the template and context of each: per MAC an iPXE script,
  * a PXELINUX file and a GRUB-EFI file; per client with an address a PXELINUX hex-IP file (for clients
  * known by address only); the first iPXE script all MACs chain from; the dnsmasq, ISC dhcpd and Kea configs.
@@ -81,7 +90,7 @@ export function planNetboot(options: PlanNetbootOptions): NetbootFile[] {
     const menu = planBootMenu(client, options);
     for (const mac of client.macs) {
       const host = client.hostname;
-      files.push({ root: 'netboot', path: `ipxe/${dashed(mac)}.ipxe`, template: 'netboot/ipxe', context: ipxeContext(menu, mac, base), host });
+      files.push(planIpxeScript(client, mac, options));
       files.push({ root: 'tftpboot', path: `pxelinux.cfg/01-${dashed(mac)}`, template: 'netboot/pxelinux', context: pxelinuxContext(menu), host });
       files.push({ root: 'tftpboot', path: `grub/grub.cfg-01-${dashed(mac)}`, template: 'netboot/grub-efi', context: grubContext(menu, mac, server, port), host });
     }

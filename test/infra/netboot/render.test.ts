@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planNetboot } from '../../../src/core/netboot/index.js';
+import { planIpxeScript, planNetboot } from '../../../src/core/netboot/index.js';
 import { netbootRoots, renderNetbootFiles, type RenderedFile } from '../../../src/infra/netboot/index.js';
 import { capture } from '../../../src/infra/run.js';
 import { createRenderer } from '../../../src/infra/templates.js';
@@ -61,6 +61,11 @@ describe('si netboot config renders', () => {
     expect(parseIpxe(byPath('ipxe/52-54-00-00-01-03.ipxe').text).defaultItem).toBe('local');
     expect(() => parseIpxe('#!ipxe\ngoto nowhere\n')).toThrow(/goto nowhere: no label/);
     expect(() => parseIpxe('kernel x\n')).toThrow(/#!ipxe/);
+  });
+
+  it('planIpxeScript (the boot server, per request) gives the same text as the written file', () => {
+    const one = planIpxeScript(CLIENTS[1]!, '52:54:00:00:01:03', { settings: SETTINGS, server: '10.1.0.1', flavor: 'debian', overlays: OVERLAYS });
+    expect(createRenderer().render(one.template, one.context)).toBe(byPath('ipxe/52-54-00-00-01-03.ipxe').text);
   });
 
   it('the installer line carries si.*, the merged kernel arguments and BOOTIF of the MAC', () => {
