@@ -9,6 +9,7 @@ import { registerGroupCommands } from './register/group.js';
 import { registerImageCommands } from './register/image.js';
 import { registerKeyCommands } from './register/key.js';
 import { registerLayoutCommands } from './register/layout.js';
+import { registerNetbootCommands } from './register/netboot.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
 
 function packageVersion(): string {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerAutoinstallCommands(program);
   registerRsyncdCommands(program);
   registerKeyCommands(program);
+  registerNetbootCommands(program);
 
   return program;
 }

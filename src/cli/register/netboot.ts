@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { lazy } from '../lazy.js';
+
+/** si netboot: the boot side of installing (docs/netboot.md). */
+export function registerNetbootCommands(program: Command): void {
+  const netboot = program.command('netboot').description('network boot: boot menus and DHCP configs for the clients');
+  netboot
+    .command('config')
+    .description('render per-client iPXE, PXELINUX and GRUB-EFI menus and dnsmasq, ISC dhcpd and Kea configs from the registry')
+    .option('--output <dir>', 'write into DIR/tftpboot and DIR/netboot instead of the home')
+    .option('--settings <file>', 'netboot settings: extra entries, kernel arguments, server (default $SI_HOME/netboot.json)')
+    .option('--server <ip>', "the boot server's address as the clients reach it")
+    .option('--flavor <name>', 'installer kernel and initrd under boot/x86_64/<flavor>/', 'debian')
+    .option('--dry-run', 'list the files that would be written, write nothing')
+    .option('--json', 'print the files as JSON (path, host, and with --dry-run the text)')
+    .action(lazy(() => import('../commands/netboot.js'), 'netbootConfigCommand'));
+}

@@ -1,0 +1,1 @@
+export { listOverlays, netbootRoots, readNetbootSettings, renderNetbootFiles, writeNetbootFiles, type NetbootRoots, type RenderedFile } from './netboot-files.js';
