@@ -58,13 +58,14 @@ describe('si netboot config', () => {
     expect(ipxe('52-54-00-00-00-01')).toContain(' si.host=node001 si.monitor=http://10.9.0.1/events console=ttyS0 BOOTIF=01-52-54-00-00-00-01\n');
     expect(ipxe('52-54-00-00-00-01')).toContain('module http://10.9.0.1/smartos/overlay/etc/system type=file name=etc/system\n');
 
-    await siOk(home, ['client', 'set', 'node001', '--state', 'installed']);
+    // What a reported success records (install reports): installed, and disarmed.
+    await siOk(home, ['client', 'set', 'node001', '--state', 'installed', '--boot', 'local']);
     await siOk(home, ['netboot', 'config']);
     expect(ipxe('52-54-00-00-00-01')).toContain('choose --default local ');
     expect(readFileSync(join(home, 'tftpboot/pxelinux.cfg/01-52-54-00-00-00-01'), 'utf8')).toContain('default local\n');
     expect(readFileSync(join(home, 'tftpboot/grub/grub.cfg-01-52-54-00-00-00-01'), 'utf8')).toContain('set default=local\n');
 
-    await siOk(home, ['client', 'set', 'node001', '--boot', 'install', '--state', 'new']);
+    await siOk(home, ['client', 'set', 'node001', '--boot', 'install']);
     await siOk(home, ['netboot', 'config']);
     expect(ipxe('52-54-00-00-00-01')).toContain('choose --default install ');
 

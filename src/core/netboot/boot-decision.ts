@@ -3,13 +3,11 @@ import type { ClientRecord } from '../clients/client-record.js';
 export type BootChoice = 'install' | 'local';
 
 /**
- * What a client's netboot entry does by default (no install loops): a client set to boot locally, or one
- * whose install reported success, boots its own disk; only a client armed for install runs the installer.
- * Re-arming an installed client means moving its state off `installed` (`si client set HOST --boot install
- * --state new`); a failed or interrupted install stays armed, so the next boot retries it.
+ * What a client's netboot entry does by default (no install loops): the boot mode decides. A reported
+ * success sets it to `local` (install reports, src/infra/reports), so an installed client boots its own disk;
+ * `si client set HOST --boot install` arms a reinstall at the next boot, and the next success disarms it. A
+ * failed or interrupted install stays armed, so the next boot retries it.
  */
 export function decideBoot(client: Pick<ClientRecord, 'bootMode' | 'installState'>): BootChoice {
-  if (client.bootMode === 'local') return 'local';
-  if (client.installState === 'installed') return 'local';
-  return 'install';
+  return client.bootMode === 'local' ? 'local' : 'install';
 }

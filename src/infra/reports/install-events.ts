@@ -28,8 +28,8 @@ export class InstallEvents implements InstallEventStore {
   constructor(readonly db: Db) {}
 
   /**
-   * Records a report received at `at` and sets the client's install_state to its newest event's state, in
-   * one immediate transaction: the foreground daemon and a `si client show` may ingest at the same time.
+   * Records a report received at `at` and sets the client's install_state to its newest event's state (an
+   * installed one also sets boot_mode to local), in one immediate transaction: the foreground daemon and a `si client show` may ingest at the same time.
    */
   record(report: InstallReport, at: string): RecordOutcome {
     return this.db
@@ -42,6 +42,11 @@ export class InstallEvents implements InstallEventStore {
         this.db
           .prepare(`UPDATE clients SET install_state = (SELECT state FROM install_events WHERE host = @host ${LATEST} LIMIT 1), updated_at = @at WHERE hostname = @host`)
           .run({ host: report.host, at });
+        // A reported success disarms the host: its netboot entry boots the local disk until
+        // `si client set HOST --boot install` arms it again (no install loops).
+        if (report.state === 'installed') {
+          this.db.prepare("UPDATE clients SET boot_mode = 'local' WHERE hostname = ? AND install_state = 'installed'").run(report.host);
+        }
         return 'recorded';
       })
       .immediate();

@@ -8,7 +8,7 @@ describe('decideBoot: what a client boots by default', () => {
     ['install', 'new', 'install'], // armed, never installed
     ['install', 'installing', 'install'], // rebooted mid-install: start again
     ['install', 'failed', 'install'], // still armed: the next boot retries
-    ['install', 'installed', 'local'], // success disarms: no install loop
+    ['install', 'installed', 'install'], // re-armed after a success (si client set --boot install)
     ['local', 'new', 'local'],
     ['local', 'installing', 'local'],
     ['local', 'failed', 'local'],

@@ -9,7 +9,7 @@ const base: ClientRecord = {
 /** Armed for install with two MACs; installed (served local boot); defined without a MAC in a second subnet. */
 export const CLIENTS: ClientRecord[] = [
   { ...base, macs: ['52:54:00:00:01:01', '52:54:00:00:01:02'] },
-  { ...base, hostname: 'node002', ip: '10.1.0.12', macs: ['52:54:00:00:01:03'], installState: 'installed' },
+  { ...base, hostname: 'node002', ip: '10.1.0.12', macs: ['52:54:00:00:01:03'], installState: 'installed', bootMode: 'local' },
   { ...base, hostname: 'gpu001', ip: '10.2.0.21', netmask: '255.255.0.0', gateway: null, dns: [], domain: null, groups: ['gpu'], macs: [], bootMode: 'local' },
 ];
 

@@ -54,6 +54,10 @@ describe('ingestReports', () => {
     ]);
     expect(stateOf('node001')).toBe('installed');
     expect(stateOf('node002')).toBe('new');
+    // The success disarms the host: its netboot entry boots the local disk from now on.
+    const bootOf = (host: string) => (db.prepare('SELECT boot_mode FROM clients WHERE hostname = ?').get(host) as { boot_mode: string }).boot_mode;
+    expect(bootOf('node001')).toBe('local');
+    expect(bootOf('node002')).toBe('install');
     const events = new InstallEvents(db);
     expect(events.list('node001').map((e) => [e.event, e.state, e.phase, e.mac])).toEqual([
       ['b-1', 'installing', 'pre-install', '52:54:00:aa:00:01'],
