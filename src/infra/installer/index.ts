@@ -41,13 +41,14 @@ export async function buildInstaller(options: { plan: InstallerPlan; paths: Home
   const started = process.hrtime.bigint();
   const { plan, paths, onProgress } = options;
   const cache = cacheDirs(options.cache);
+  // The kernel first: an image without one is refused before anything is downloaded.
+  const tree = await kernelTree(plan.kernel, paths, cache, onProgress);
   const packages = await resolvePackages(plan);
   onProgress(`${packages.length} packages (${plan.packages.length} tools and their libraries)`);
   const debs = await fetchDebs(packages, cache.debs, onProgress);
   onProgress('extracting packages');
   const roots: string[] = [];
   for (const deb of debs) roots.push(await extractedDeb(deb, cache.extracted));
-  const tree = await kernelTree(plan.kernel, paths, cache, onProgress);
   onProgress(`kernel ${tree.kver}: resolving ${plan.modules.length} modules`);
   const modules = await moduleClosure(tree, plan.modules, cache);
 
