@@ -1,11 +1,12 @@
 // si mkinstaller: the netboot installer built for real from this machine's apt sources. The downloaded and
 // extracted packages are cached in a fixed folder, so only the first run pays for the download.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidates } from '../../src/infra/installer/packages.js';
 import { capture, run, runPipeline } from '../../src/infra/run.js';
 import { si } from '../support/si.js';
 
@@ -100,6 +101,28 @@ describe('si mkinstaller', () => {
     expect(second.initrdSha256).toBe(built.initrdSha256);
     expect(second.seconds).toBeLessThan(60);
   }, 300_000);
+
+  it("builds an image-NAME flavor from an image's own /boot/vmlinuz-* and its modules", async () => {
+    // An image tree with a kernel and lib/modules/KVER/modules.dep: the Debian kernel package as extracted in the cache.
+    const kernelTree = readdirSync(join(CACHE, 'extracted')).find((name) => name.startsWith(`linux-image-${built.kver}_`));
+    expect(kernelTree).toBeDefined();
+    mkdirSync(join(homeB, 'images'), { recursive: true });
+    symlinkSync(join(CACHE, 'extracted', kernelTree as string), join(homeB, 'images', 'kimg'));
+    const planned = await si(homeB, ['mkinstaller', '--kernel', 'image:kimg', '--dry-run', '--json']);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    expect(JSON.parse(planned.stdout)).toMatchObject({ flavor: 'image-kimg', output: join(homeB, 'boot/x86_64/image-kimg') });
+    expect(() => readFileSync(join(homeB, 'boot/x86_64/image-kimg/initrd.img'))).toThrow();
+    const result = await si(homeB, ['mkinstaller', '--kernel', 'image:kimg', '--cache', CACHE, '--json'], { timeout: 300_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const fromImage = JSON.parse(result.stdout) as { kver: string; modules: string[] };
+    expect(fromImage.kver).toBe(built.kver);
+    expect(fromImage.modules).toContain('kernel/drivers/block/virtio_blk.ko');
+    expect(sha256(join(homeB, 'boot/x86_64/image-kimg/kernel'))).toBe(sha256(join(homeA, 'boot/x86_64/debian/kernel')));
+  }, 300_000);
+
+  it("names a package missing from the machine's apt lists in one line", async () => {
+    await expect(candidates(['rsync', 'no-such-package-sisuite'])).rejects.toThrow(/^package no-such-package-sisuite is not in this machine's apt lists: run apt-get update/);
+  });
 
   it('refuses a bad --kernel or a missing image in one line, writing nothing', async () => {
     const bad = await si(homeB, ['mkinstaller', '--kernel', 'vendor']);

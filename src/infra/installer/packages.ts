@@ -30,7 +30,8 @@ export async function packageClosure(roots: readonly string[]): Promise<string[]
 
 /** Each package's candidate version in the machine's apt lists; a missing package is one line. */
 export async function candidates(names: readonly string[]): Promise<PackageVersion[]> {
-  const found = parseAptShow((await aptCache(['show', '--no-all-versions', ...names])).stdout);
+  // Exit 100 when some are unknown: the ones found are still printed, and the missing ones named below.
+  const found = parseAptShow((await aptCache(['show', '--no-all-versions', ...names], [100])).stdout);
   const missing = names.filter((name) => !found.some((p) => p.name === name));
   if (missing.length > 0) throw new UserError(`package ${missing.join(', ')} is not in this machine's apt lists: run apt-get update (or add a source that has it)`);
   return names.map((name) => found.find((p) => p.name === name) as PackageVersion);
@@ -72,14 +73,15 @@ export async function extractedDeb(deb: string, extractDir: string, prepare?: (r
     fs.renameSync(scratch, root);
   } catch (error) {
     fs.rmSync(scratch, { recursive: true, force: true });
-    throw error;
+    // Another build sharing the cache published the same package first: its tree is as good as ours.
+    if (!fs.existsSync(root)) throw error;
   }
   return root;
 }
 
-async function aptCache(args: string[]) {
+async function aptCache(args: string[], okExitCodes: number[] = []) {
   try {
-    return await run(['apt-cache', ...args]);
+    return await run(['apt-cache', ...args], { okExitCodes });
   } catch (error) {
     if (error instanceof CommandError) throw new UserError(`apt-cache ${args[0]} failed: ${lastLine(error.stderrTail)}: run apt-get update`);
     throw error;
