@@ -9,6 +9,7 @@ import { registerGroupCommands } from './register/group.js';
 import { registerImageCommands } from './register/image.js';
 import { registerKeyCommands } from './register/key.js';
 import { registerLayoutCommands } from './register/layout.js';
+import { registerMkinstallerCommands } from './register/mkinstaller.js';
 import { registerNetbootCommands } from './register/netboot.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRsyncdCommands(program);
   registerKeyCommands(program);
   registerNetbootCommands(program);
+  registerMkinstallerCommands(program);
 
   return program;
 }
