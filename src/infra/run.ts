@@ -34,6 +34,11 @@ export interface RunOptions extends Limits {
   appendOutput?: boolean;
   /** How much of stderr's end is kept in memory (RunResult.stderr, CommandError.stderrTail); 64 KiB. */
   stderrTailBytes?: number;
+  /**
+   * A process group of its own: a timeout or an abort then reaches whatever the program forked too (debootstrap's
+   * wget, which would otherwise keep stdout open and the command waiting).
+   */
+  group?: boolean;
   /** Kept for callers: stdin is /dev/null whenever there is no input. */
   stdin?: 'ignore';
 }
@@ -103,5 +108,6 @@ function childOptions(options: RunOptions): ChildOptions {
     onStderr: options.onStderr,
     stderrFile: options.stderrFile ? { file: options.stderrFile, append: options.appendOutput } : undefined,
     stderrTailBytes: options.stderrTailBytes,
+    group: options.group,
   };
 }

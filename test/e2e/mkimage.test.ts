@@ -4,6 +4,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountPointsBelow, unmountBelow } from '../../src/infra/fs/mounts.js';
+import { run } from '../../src/infra/run.js';
 import { spawnDaemon } from '../world/daemon.js';
 import { treeDigest, compareDigests } from '../world/digest.js';
 import { dumpRegistry, ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
@@ -13,7 +15,11 @@ describe('si mkimage', () => {
   beforeAll(() => {
     home = mkdtempSync(join(tmpdir(), 'si-mkimage-'));
   });
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  afterAll(async () => {
+    // Whatever a failing test left mounted (debootstrap's /proc) goes before the tree.
+    await unmountBelow(home);
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it('builds a bookworm image with extra packages, a layout and a registry version, showing progress', async () => {
     const built = await si(home, ['mkimage', '--image', 'built', '--suite', 'bookworm', '--include', 'ifupdown'], { timeout: 600_000 });
@@ -92,6 +98,10 @@ describe('si mkimage', () => {
       server.close();
     }
     expect(existsSync(join(home, 'versions/left/.incoming'))).toBe(true);
+    // A build killed in its second stage leaves debootstrap's /proc mounted in the tree: stand one in.
+    const proc = join(home, 'versions/left/.incoming/proc');
+    mkdirSync(proc, { recursive: true });
+    await run(['mount', '-t', 'proc', 'si-test-proc', proc]);
     const before = dumpRegistry(home);
 
     const listed = await siOk<{ registered: boolean; paths: string[]; dryRun: boolean }>(home, ['image', 'rm', 'left', '--dry-run', '--json']);
@@ -102,9 +112,50 @@ describe('si mkimage', () => {
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(removed.stdout).toContain('removed what failed or interrupted work left of left');
     expect(existsSync(join(home, 'versions/left'))).toBe(false);
+    expect(mountPointsBelow(home)).toEqual([]);
     expect(dumpRegistry(home)).toEqual(before);
     const again = await si(home, ['image', 'rm', 'left']);
     expect(again.stderr.trim()).toMatch(/^si: no image named left/);
+  }, 120_000);
+});
+
+describe('si mkimage stopped', () => {
+  let home: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'si-mkimage-stop-'));
+  });
+  afterAll(async () => {
+    await unmountBelow(home);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('removes its partial build and what is mounted in it when stopped with SIGTERM, and says so in one line', async () => {
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await ensureBuilt();
+    const running = spawnDaemon([`${PROJECT}bin/si`, '--home', home, 'mkimage', '--image', 'stopped', '--suite', 'bookworm', '--mirror', `http://127.0.0.1:${port}/`]);
+    let exit: { code: number | null } | undefined;
+    try {
+      const started = await waitFor(() => sockets.length > 0 && existsSync(join(home, 'versions/stopped/.incoming/debootstrap')), 60_000);
+      expect(started, running.output()).toBe(true);
+      // As if debootstrap had reached its second stage: a /proc mounted in the target.
+      const proc = join(home, 'versions/stopped/.incoming/proc');
+      mkdirSync(proc, { recursive: true });
+      await run(['mount', '-t', 'proc', 'si-test-proc', proc]);
+      process.kill(running.pid, 'SIGTERM');
+      exit = await running.exited;
+    } finally {
+      await running.stop();
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+    expect(exit?.code, running.output()).toBe(130);
+    const lines = running.output().trim().split('\n').filter((line) => line.startsWith('si: '));
+    expect(lines).toEqual(['si: si mkimage was stopped: the partial build of stopped was removed']);
+    expect(mountPointsBelow(home)).toEqual([]);
+    expect(existsSync(join(home, 'versions/stopped'))).toBe(false);
   }, 120_000);
 });
 

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { checkName } from '../../core/names.js';
+import path from 'node:path';
+import { checkExistingName, checkName } from '../../core/names.js';
 import { parseVersionNumber } from '../../core/images/version-plans.js';
 import { diffTrees } from '../../infra/images/image-diff.js';
 import { copyImage } from '../../infra/images/copy-image.js';
+import { unmountBelow } from '../../infra/fs/mounts.js';
 import { withStore } from '../context.js';
 import { formatBytes, printJson, printLine, printTable } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -89,8 +91,10 @@ export async function imageRollbackCommand(name: string, version: string | undef
 }
 
 export async function imageRmCommand(name: string, options: JsonOption & DryRunOption, command: Command): Promise<void> {
-  await withStore(command, (store) => {
+  await withStore(command, async (store) => {
     const dryRun = Boolean(options.dryRun);
+    // A build killed mid-way can leave debootstrap's /proc and /sys mounted in its tree: those go first.
+    if (!dryRun) await unmountBelow(path.join(store.paths.versions, checkExistingName('image', name)));
     const plan = store.remove(name, { dryRun });
     if (options.json) return printJson({ ...plan, removed: plan.image, dryRun });
     const would = dryRun ? 'dry run: would remove' : 'removed';

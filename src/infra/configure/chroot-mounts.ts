@@ -1,8 +1,9 @@
 import { lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROOT_MOUNT_SOURCE, chrootMountOwner, mountsBelow, parseMountinfo, type MountEntry } from '../../core/configure/mountinfo.js';
+import { CHROOT_MOUNT_SOURCE, chrootMountOwner, mountsBelow } from '../../core/configure/mountinfo.js';
 import { UserError } from '../../core/errors.js';
-import { run, succeeds } from '../run.js';
+import { readMounts, unmountAll } from '../fs/mounts.js';
+import { run } from '../run.js';
 
 /**
  * What chrooted commands need (update-initramfs, grub-install, ssh-keygen want /dev/null, /proc, /sys).
@@ -24,8 +25,6 @@ export interface ChrootMounts {
   release(): Promise<void>;
 }
 
-const readMounts = (): MountEntry[] => parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
-
 /** Whether PID is a running si configure (a pid reused by another program does not count). */
 function isRunningConfigure(pid: number): boolean {
   try {
@@ -33,16 +32,6 @@ function isRunningConfigure(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Unmounts each (deepest first); a busy one is detached (umount -l) so that nothing stays visible. */
-async function unmountAll(targets: readonly string[]): Promise<void> {
-  const left: string[] = [];
-  for (const target of targets) {
-    if (await succeeds(['umount', target])) continue;
-    if (!(await succeeds(['umount', '-l', target]))) left.push(target);
-  }
-  if (left.length > 0) throw new UserError(`could not unmount ${left.join(', ')}: unmount them with 'umount -l' before using the tree`);
 }
 
 /**

@@ -9,6 +9,8 @@ import { isNoSpace, noSpaceError } from './no-space.js';
 import { machineMirror } from '../apt-mirror.js';
 import type { ImageStore } from './image-store.js';
 import { removeTree } from './tree-ops.js';
+import { unmountBelow } from '../fs/mounts.js';
+import { onStopSignals } from '../process/stop-signals.js';
 
 export interface BuildRequest {
   image: string;
@@ -39,12 +41,15 @@ export async function buildImage(store: ImageStore, request: BuildRequest): Prom
   const mirror = request.mirror ?? machineMirror(request.suite);
   const release = store.lock(request.image);
   const incoming = store.incomingPath(request.image);
+  // SIGINT/SIGTERM stop debootstrap and let the cleanup below run (its mounts, its tree).
+  const stop = onStopSignals();
   try {
-    // debootstrap wants an empty target: an interrupted build starts over.
+    // debootstrap wants an empty target: an interrupted build starts over (a killed one's mounts go first).
+    await unmountBelow(incoming);
     removeTree(incoming);
     fs.mkdirSync(incoming, { recursive: true });
     request.onPhase?.(`debootstrap ${request.suite} from ${mirror}`);
-    await debootstrap(request, mirror, incoming);
+    await debootstrap(request, mirror, incoming, stop.signal);
     request.onPhase?.('recording the layout and measuring the tree');
     const layout = buildCapturedLayout(probeTree(incoming, request.image));
     const layoutFile = path.join(incoming, LAYOUT_PATH);
@@ -65,19 +70,24 @@ export async function buildImage(store: ImageStore, request: BuildRequest): Prom
     });
     return { image: request.image, version: version.number, source, sizeBytes, fileCount, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } catch (error) {
+    // debootstrap mounts /proc and /sys in its target; a failed or stopped one may leave them there.
+    await unmountBelow(incoming);
     store.discardIncoming(request.image);
+    if (stop.signal.aborted) throw new UserError(`si mkimage was stopped: the partial build of ${request.image} was removed`, 130);
     throw isNoSpace(error) ? noSpaceError(store.paths.home, 'build') : error;
   } finally {
+    stop.dispose();
     release();
   }
 }
 
-async function debootstrap(request: BuildRequest, mirror: string, target: string): Promise<void> {
+async function debootstrap(request: BuildRequest, mirror: string, target: string, signal: AbortSignal): Promise<void> {
   const variant = request.variant === 'default' ? [] : [`--variant=${request.variant}`];
   const include = request.include.length ? [`--include=${request.include.join(',')}`] : [];
   // debootstrap prints its I:/E: lines on stdout and everything else into TARGET/debootstrap/debootstrap.log.
   const output = new DebootstrapOutput(request.onProgress);
-  const result = await capture(['debootstrap', ...variant, ...include, request.suite, target, mirror], { onStdout: (chunk) => output.push(chunk) });
+  const result = await capture(['debootstrap', ...variant, ...include, request.suite, target, mirror], { onStdout: (chunk) => output.push(chunk), signal, group: true });
+  if (signal.aborted) throw new UserError('si mkimage was stopped', 130);
   if (result.exitCode === 0) return;
   if (result.exitCode === null) throw new UserError('cannot run debootstrap: install it (apt-get install debootstrap)');
   const log = readLogTail(path.join(target, 'debootstrap/debootstrap.log'));

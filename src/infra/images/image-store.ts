@@ -190,7 +190,7 @@ export class ImageStore {
   private removeLeftovers(name: string, dir: string): void {
     const release = this.lock(name);
     try {
-      for (const entry of listLeftovers(dir)) fs.rmSync(`${dir}/${entry}`, { recursive: true, force: true });
+      for (const entry of listLeftovers(dir)) removeTree(`${dir}/${entry}`);
     } finally {
       release();
     }
