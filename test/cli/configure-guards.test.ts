@@ -11,6 +11,7 @@ import { compareDigests, treeDigest } from '../world/digest.js';
 import { run, succeeds } from '../../src/infra/run.js';
 import { PROJECT, dumpRegistry, si, siOk } from '../support/si.js';
 import { makeImageFromTree } from '../support/images.js';
+import { eventually } from '../support/wait.js';
 
 const mountsBelow = (dir: string) =>
   readFileSync('/proc/self/mountinfo', 'utf8')
@@ -18,14 +19,6 @@ const mountsBelow = (dir: string) =>
     .map((line) => line.split(' ')[4] ?? '')
     .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
 
-/** Waits for a condition, polling, up to a generous bound. */
-async function waitFor(what: string, condition: () => boolean, boundMs = 60_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A chrooted ssh-keygen that says it started (with its pid) and then waits: a command to interrupt. */
 const HANGING_KEYGEN = '#!/bin/sh\necho $$ > /started\nexec sleep 120\n';
@@ -107,7 +100,7 @@ describe('si configure --root on a copy of a captured image', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    await waitFor('the chrooted command to start', () => existsSync(join(root, 'started')));
+    await eventually('the chrooted command to start', () => existsSync(join(root, 'started')));
     orphans.push(Number(readFileSync(join(root, 'started'), 'utf8')));
     expect(mountsBelow(root).length).toBe(3);
     child.kill('SIGTERM');
@@ -125,7 +118,7 @@ describe('si configure --root on a copy of a captured image', () => {
     chmodSync(keygen, 0o755);
     const child = spawn(join(PROJECT, 'bin/si'), ['--home', home, 'configure', '--root', root, '--host', 'node01'], { stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    await waitFor('the chrooted command to start', () => existsSync(join(root, 'started')));
+    await eventually('the chrooted command to start', () => existsSync(join(root, 'started')));
     const orphan = Number(readFileSync(join(root, 'started'), 'utf8'));
     orphans.push(orphan);
     child.kill('SIGKILL');
@@ -172,7 +165,7 @@ describe('si configure --root on a copy of a captured image', () => {
     const root = await copyOfCapture('in-use');
     const holder = spawn('chroot', [root, '/bin/sleep', '120'], { stdio: 'ignore' });
     try {
-      await waitFor('the chrooted process to start', () => {
+      await eventually('the chrooted process to start', () => {
         try {
           return readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('/bin/sleep');
         } catch {

@@ -11,6 +11,7 @@ import { addSpecialFiles, changeAboutOnePercent, SPECIAL } from '../world/specia
 import { compareDigests, treeDigest, type Digest } from '../world/digest.js';
 import { walkTree } from '../world/walk.js';
 import { spawnDaemon } from '../world/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { dumpRegistry, ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
 
 const EXCLUDED = /^\/(proc|sys|dev|run|tmp|mnt|media)\//;
@@ -177,15 +178,6 @@ describe('si getimage', () => {
   });
 });
 
-/** Polls every 50 ms until `condition` holds or `ms` pass. */
-async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
-}
 
 /** Polls (every 20 ms, at most 60 s) until rsync has started writing into `marker`, then kills that rsync. */
 async function killRsyncWhenItWrites(incoming: string, marker: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { mountPointsBelow, unmountBelow } from '../../src/infra/fs/mounts.js';
 import { run } from '../../src/infra/run.js';
 import { spawnDaemon } from '../world/daemon.js';
 import { treeDigest, compareDigests } from '../world/digest.js';
+import { waitFor } from '../support/wait.js';
 import { dumpRegistry, ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
 
 describe('si mkimage', () => {
@@ -159,12 +160,3 @@ describe('si mkimage stopped', () => {
   }, 120_000);
 });
 
-/** Polls every 50 ms until `condition` holds or `ms` pass. */
-async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
-}

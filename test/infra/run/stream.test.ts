@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/wait.js';
 import { CommandError, capture, run } from '../../../src/infra/run.js';
 
 const CHATTER = fileURLToPath(new URL('./fixtures/chatter.mjs', import.meta.url));
 
-/** Polls `check` every 10 ms for at most 20 s. */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within 20 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('run: streaming output', () => {
   let dir: string;
@@ -30,7 +23,7 @@ describe('run: streaming output', () => {
     const err: string[] = [];
     const running = run([CHATTER, gate], { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
     // The program waits for the gate: the first lines can only have come while it runs.
-    await eventually(() => out.join('').includes('out 1') && err.join('').includes('err 1'), 'first lines');
+    await eventually('first lines', () => out.join('').includes('out 1') && err.join('').includes('err 1'), 20_000, 10);
     expect(out.join('') + err.join('')).not.toContain('2');
     writeFileSync(gate, '');
     const result = await running;
@@ -44,7 +37,7 @@ describe('run: streaming output', () => {
     const log = join(dir, 'log');
     writeFileSync(log, 'old content\n');
     const running = run([CHATTER, gate], { stdoutFile: log, stderrFile: log });
-    await eventually(() => existsSync(log) && readFileSync(log, 'utf8').includes('out 1') && readFileSync(log, 'utf8').includes('err 1'), 'log lines');
+    await eventually('log lines', () => existsSync(log) && readFileSync(log, 'utf8').includes('out 1') && readFileSync(log, 'utf8').includes('err 1'), 20_000, 10);
     writeFileSync(gate, '');
     const result = await running;
     expect(result.stdout).toBe('');
