@@ -6,9 +6,10 @@ const BAR_WIDTH = 20;
 /** An installing host silent this long is shown as such: its installer may have died without a word. */
 const SILENT_MS = 5 * 60_000;
 
-/** `[########------------]  42%`, or nothing where no progress was reported. */
+/** `[########------------]  42%` (`42%` at width 0), or nothing where no progress was reported. */
 export function progressBar(percent: number | null, width = BAR_WIDTH): string {
   if (percent === null) return '';
+  if (width <= 0) return `${Math.floor(percent)}%`;
   const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(percent)).padStart(3)}%`;
 }
@@ -37,14 +38,14 @@ function noteOf(row: MonitorRow, now: Date): string {
   return lastLine(row.message);
 }
 
-/** The table: one line per host, the failures' log tails under it. */
-export function tableLines(rows: readonly MonitorRow[], now: Date): string[] {
-  const counts = countStates(rows);
+/** The table: one line per host, the failures' log tails under it; the summary counts `all` (the rows shown and not). */
+export function tableLines(rows: readonly MonitorRow[], now: Date, { all = rows, barWidth = BAR_WIDTH }: { all?: readonly MonitorRow[]; barWidth?: number } = {}): string[] {
+  const counts = countStates(all);
   const summary = `${counts.installing} installing, ${counts.failed} failed, ${counts.waiting} waiting, ${counts.installed} installed  (${now.toISOString().slice(11, 19)})`;
   if (rows.length === 0) return [summary, 'no client is armed for install or installed lately: arm one with si client set HOST --boot install'];
   const table = formatColumns(
     ['HOST', 'MAC', 'STATE', 'PHASE', 'PROGRESS', 'RATE', 'ELAPSED', 'LAST LINE'],
-    rows.map((r) => [r.host, r.mac ?? '-', r.state, r.phase ?? '', progressBar(r.percent), formatRate(r.rate), elapsedText(r, now), noteOf(r, now)]),
+    rows.map((r) => [r.host, r.mac ?? '-', r.state, r.phase ?? '', progressBar(r.percent, barWidth), formatRate(r.rate), elapsedText(r, now), noteOf(r, now)]),
   ).split('\n');
   const tails = rows
     .filter((r) => r.state === 'failed')
@@ -65,7 +66,8 @@ export function frameLines(rows: readonly MonitorRow[], now: Date, { width, heig
     shown = ordered.slice(0, Math.max(1, room - 3));
     hidden = rows.length - shown.length;
   }
-  const lines = tableLines(shown, now);
+  // A narrow terminal gets a shorter bar: the last log line is worth more than the bar's resolution.
+  const lines = tableLines(shown, now, { all: rows, barWidth: width < 100 ? 0 : width < 130 ? 10 : BAR_WIDTH });
   if (hidden > 0) lines.splice(2 + shown.length, 0, `... and ${hidden} more (si monitor --json --once lists all)`);
   return [...lines.slice(0, room), ...notes].map((line) => cut(line, Math.max(10, width - 1)));
 }
