@@ -1,4 +1,5 @@
 import type { InstallEvent, InstallEventStore, InstallReport, RecordOutcome, ReportedState } from '../../core/reports/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 
 interface RawEvent {
@@ -34,6 +35,8 @@ const LATEST = 'ORDER BY at DESC, id DESC';
 
 /** The install_events table, and the install_state it keeps on each client. */
 export class InstallEvents implements InstallEventStore {
+  private recentQuery: Statement | undefined;
+
   constructor(readonly db: Db) {}
 
   /**
@@ -92,7 +95,9 @@ export class InstallEvents implements InstallEventStore {
   }
 
   recent(host: string, limit: number): InstallEvent[] {
-    const rows = this.db.prepare(`SELECT * FROM install_events WHERE host = ? ${LATEST} LIMIT ?`).all(host, limit) as RawEvent[];
+    // Prepared once: the monitor asks this for every listed host on every reading.
+    this.recentQuery ??= this.db.prepare(`SELECT * FROM install_events WHERE host = ? ${LATEST} LIMIT ?`);
+    const rows = this.recentQuery.all(host, limit) as RawEvent[];
     return rows.reverse().map(toEvent);
   }
 }
