@@ -30,7 +30,7 @@ describe('the monitor view', () => {
 
   it('tables the hosts with a summary, the last log line, and each failure with its phase and log tail', () => {
     const lines = tableLines([copying, failed, row('node003', 'waiting')], now);
-    expect(lines[0]).toBe('1 installing, 1 failed, 1 waiting, 0 installed  (12:10:00)');
+    expect(lines[0]).toBe(`1 installing, 1 failed, 1 waiting, 0 installed  (${now.toTimeString().slice(0, 8)})`);
     expect(lines[1]).toMatch(/^HOST +MAC +STATE +PHASE +PROGRESS +RATE +ELAPSED +LAST LINE$/);
     expect(lines[2]).toMatch(/^node001 +- +installing +copy +\[########-+\] +42% +12\.0 MiB\/s +2 min 0 s +copied 42 %$/);
     expect(lines[3]).toMatch(/^node002 .*failed +copy .*rsync error: code 12$/);

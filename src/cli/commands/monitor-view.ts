@@ -41,7 +41,7 @@ function noteOf(row: MonitorRow, now: Date): string {
 /** The table: one line per host, the failures' log tails under it; the summary counts `all` (the rows shown and not). */
 export function tableLines(rows: readonly MonitorRow[], now: Date, { all = rows, barWidth = BAR_WIDTH }: { all?: readonly MonitorRow[]; barWidth?: number } = {}): string[] {
   const counts = countStates(all);
-  const summary = `${counts.installing} installing, ${counts.failed} failed, ${counts.waiting} waiting, ${counts.installed} installed  (${now.toISOString().slice(11, 19)})`;
+  const summary = `${counts.installing} installing, ${counts.failed} failed, ${counts.waiting} waiting, ${counts.installed} installed  (${now.toTimeString().slice(0, 8)})`;
   if (rows.length === 0) return [summary, 'no client is armed for install or installed lately: arm one with si client set HOST --boot install'];
   const table = formatColumns(
     ['HOST', 'MAC', 'STATE', 'PHASE', 'PROGRESS', 'RATE', 'ELAPSED', 'LAST LINE'],
