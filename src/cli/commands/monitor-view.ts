@@ -38,38 +38,60 @@ function noteOf(row: MonitorRow, now: Date): string {
   return lastLine(row.message);
 }
 
-/** The table: one line per host, the failures' log tails under it; the summary counts `all` (the rows shown and not). */
-export function tableLines(rows: readonly MonitorRow[], now: Date, { all = rows, barWidth = BAR_WIDTH }: { all?: readonly MonitorRow[]; barWidth?: number } = {}): string[] {
-  const counts = countStates(all);
-  const summary = `${counts.installing} installing, ${counts.failed} failed, ${counts.waiting} waiting, ${counts.installed} installed  (${now.toTimeString().slice(0, 8)})`;
-  if (rows.length === 0) return [summary, 'no client is armed for install or installed lately: arm one with si client set HOST --boot install'];
-  const table = formatColumns(
+function summaryLine(rows: readonly MonitorRow[], now: Date): string {
+  const counts = countStates(rows);
+  return `${counts.installing} installing, ${counts.failed} failed, ${counts.waiting} waiting, ${counts.installed} installed  (${now.toTimeString().slice(0, 8)})`;
+}
+
+function rowLines(rows: readonly MonitorRow[], now: Date, barWidth: number): string[] {
+  return formatColumns(
     ['HOST', 'MAC', 'STATE', 'PHASE', 'PROGRESS', 'RATE', 'ELAPSED', 'LAST LINE'],
     rows.map((r) => [r.host, r.mac ?? '-', r.state, r.phase ?? '', progressBar(r.percent, barWidth), formatRate(r.rate), elapsedText(r, now), noteOf(r, now)]),
   ).split('\n');
+}
+
+/** Each failure's phase and log tail, after an empty line; nothing without failures. */
+function tailLines(rows: readonly MonitorRow[]): string[] {
   const tails = rows
     .filter((r) => r.state === 'failed')
     .flatMap((r) => [`${r.host} failed in phase ${r.phase ?? '?'}:`, ...(r.message ?? '').split('\n').filter((l) => l.trim() !== '').map((l) => `  ${l}`)]);
-  return [summary, ...table, ...(tails.length ? ['', ...tails] : [])];
+  return tails.length ? ['', ...tails] : [];
+}
+
+const NOTHING = 'no client is armed for install or installed lately: arm one with si client set HOST --boot install';
+
+/** The table: a summary, one line per host, the failures' log tails under it. */
+export function tableLines(rows: readonly MonitorRow[], now: Date): string[] {
+  if (rows.length === 0) return [summaryLine(rows, now), NOTHING];
+  return [summaryLine(rows, now), ...rowLines(rows, now, BAR_WIDTH), ...tailLines(rows)];
 }
 
 /**
  * A frame for a terminal of `width` x `height`: every line cut to the width (so the line count is exact for
- * the redraw), and at most `height - 1` lines. Where the hosts do not fit, the waiting ones go last.
+ * the redraw), and at most `height - 1` lines. The failures' tails keep up to half of it; where the hosts do
+ * not fit the rest, the waiting ones go last and are counted.
  */
 export function frameLines(rows: readonly MonitorRow[], now: Date, { width, height, notes = [] }: { width: number; height: number; notes?: readonly string[] }): string[] {
-  const room = Math.max(3, height - 1 - notes.length);
+  const room = Math.max(4, height - 1 - notes.length);
+  if (rows.length === 0) return [summaryLine(rows, now), NOTHING, ...notes].map((line) => cut(line, Math.max(10, width - 1)));
+  const tails = tailLines(rows).slice(0, Math.floor(room / 2));
+  const rowRoom = room - 2 - tails.length;
   let shown = rows;
-  let hidden = 0;
-  if (rows.length + 2 > room) {
+  if (rows.length > rowRoom) {
     const ordered = [...rows.filter((r) => r.state !== 'waiting'), ...rows.filter((r) => r.state === 'waiting')];
-    shown = ordered.slice(0, Math.max(1, room - 3));
-    hidden = rows.length - shown.length;
+    shown = ordered.slice(0, Math.max(1, rowRoom - 1));
   }
+  const hidden = rows.length - shown.length;
   // A narrow terminal gets a shorter bar: the last log line is worth more than the bar's resolution.
-  const lines = tableLines(shown, now, { all: rows, barWidth: width < 100 ? 0 : width < 130 ? 10 : BAR_WIDTH });
-  if (hidden > 0) lines.splice(2 + shown.length, 0, `... and ${hidden} more (si monitor --json --once lists all)`);
-  return [...lines.slice(0, room), ...notes].map((line) => cut(line, Math.max(10, width - 1)));
+  const barWidth = width < 100 ? 0 : width < 130 ? 10 : BAR_WIDTH;
+  const lines = [
+    summaryLine(rows, now),
+    ...rowLines(shown, now, barWidth),
+    ...(hidden > 0 ? [`... and ${hidden} more (si monitor --json --once lists all)`] : []),
+    ...tails,
+    ...notes,
+  ];
+  return lines.map((line) => cut(line, Math.max(10, width - 1)));
 }
 
 function cut(line: string, width: number): string {
