@@ -1,0 +1,133 @@
+// si netboot serve as a user runs it, inside a test world's server namespace: a real DHCP client (busybox
+// udhcpc), TFTP client and HTTP client in the client namespace; a registry change while it runs; SIGTERM.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listensOn, startProcess, type ProcessHandle } from '../../src/infra/run.js';
+import { makeImage } from '../support/images.js';
+import { PROJECT, ensureBuilt, si, siOk } from '../support/si.js';
+import { eventually, waitFor } from '../support/wait.js';
+import { createWorld, type World } from '../world/netns.js';
+
+const MAC = '52:54:00:12:34:56';
+const LOADER = '/usr/lib/ipxe/undionly.kpxe';
+
+describe('si netboot serve', () => {
+  let world: World;
+  let work: string;
+  let home: string;
+  let clientIp: string;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    world = await createWorld({ prefix: 'nbs' });
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'si-serve-'));
+    home = path.join(work, 'home');
+    clientIp = `${world.subnet}.50`;
+    makeImage(home, 'bookworm');
+    fs.writeFileSync(path.join(work, 'macs.csv'), `node001,${MAC}\n`);
+    await siOk(home, ['addclients', '--hosts', 'node001', '--ip', clientIp, '--image', 'bookworm', '--macs', path.join(work, 'macs.csv')]);
+    fs.mkdirSync(path.join(home, 'boot/x86_64/debian'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'boot/x86_64/debian/kernel'), 'a stand-in kernel\n'.repeat(1000));
+    // The client's NIC gets the registered MAC; an IPv6 ULA on the bridge lets dnsmasq send router advertisements.
+    await world.client.run(['ip', 'link', 'set', 'eth0', 'address', MAC]);
+    await world.server.run(['ip', 'addr', 'add', 'fd00:5e:1::1/64', 'dev', 'br0', 'nodad']);
+  });
+
+  afterAll(async () => {
+    await world?.destroy();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const serveArgv = (extra: string[] = []) => ['ip', 'netns', 'exec', world.server.name, `${PROJECT}bin/si`, '--home', home, 'netboot', 'serve', '--interface', 'br0', ...extra];
+  const logLines = () => (fs.existsSync(path.join(home, 'log/netboot.log')) ? fs.readFileSync(path.join(home, 'log/netboot.log'), 'utf8').split('\n') : []);
+  const wget = async (url: string) => (await world.client.run(['busybox', 'wget', '-q', '-O', '-', url], { timeout: 30_000 })).stdout;
+
+  function start(extra: string[] = []): { serve: ProcessHandle; out: () => string } {
+    let out = '';
+    const serve = startProcess(serveArgv(extra), { env: { SI_HOME: undefined }, onStdout: (c) => (out += c), stderrTailBytes: 65536 });
+    return { serve, out: () => out };
+  }
+
+  it('leases, TFTP, boot.ipxe, per-MAC script following the registry without a restart, the installer, a log line per request; SIGTERM leaves nothing', async () => {
+    const { serve, out } = start();
+    try {
+      const ready = await serve.waitReady(() => serve.stderrTail().includes('serving on br0'), { timeoutMs: 60_000 });
+      expect(ready, serve.stderrTail()).toBe('ready');
+
+      // The registered MAC gets its static lease (a real DHCP client); then the client takes that address.
+      const dhcp = await world.client.run(['busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '5', '-T', '2', '-s', '/bin/true'], { timeout: 60_000 });
+      expect(`${dhcp.stdout}${dhcp.stderr}`).toContain(`lease of ${clientIp} obtained`);
+      await world.client.run(['ip', 'addr', 'flush', 'dev', 'eth0']);
+      await world.client.run(['ip', 'addr', 'add', `${clientIp}/24`, 'dev', 'eth0']);
+
+      const kpxe = path.join(work, 'undionly.kpxe');
+      await world.client.run(['busybox', 'tftp', '-g', '-r', 'undionly.kpxe', '-l', kpxe, world.server.address], { timeout: 60_000 });
+      expect(fs.readFileSync(kpxe).equals(fs.readFileSync(LOADER))).toBe(true);
+
+      const base = `http://${world.server.address}`;
+      expect(await wget(`${base}/boot.ipxe`)).toContain(`chain --autofree ${base}/ipxe/\${netX/mac:hexhyp}.ipxe`);
+      const script = await wget(`${base}/ipxe/52-54-00-12-34-56.ipxe`);
+      expect(script).toContain('choose --default install ');
+      expect(script).toContain(`si.host=node001 si.monitor=${base}/events BOOTIF=01-52-54-00-12-34-56`);
+      expect(await wget(`${base}/boot/x86_64/debian/kernel`)).toBe('a stand-in kernel\n'.repeat(1000));
+      expect(await wget(`${base}/ipxe/52-54-00-99-99-99.ipxe`)).toContain('sanboot --no-describe --drive 0x80');
+
+      // A registry change reaches the next request and the TFTP files, the process keeps running.
+      const pid = serve.pid;
+      await siOk(home, ['client', 'set', 'node001', '--boot', 'local']);
+      expect(await waitFor(() => serve.stderrTail().includes('reloaded: 1 clients'), 30_000), serve.stderrTail()).toBe(true);
+      expect(await wget(`${base}/ipxe/52-54-00-12-34-56.ipxe`)).toContain('choose --default local ');
+      expect(fs.readFileSync(path.join(home, 'tftpboot/pxelinux.cfg/01-52-54-00-12-34-56'), 'utf8')).toContain('default local\n');
+      expect(serve.running() && serve.pid === pid).toBe(true);
+
+      // One line per request, with the client's IP and MAC, on stdout and in the log file.
+      const requestLines = () => logLines().filter((l) => /^\S+Z (TFTP|HTTP) /.test(l));
+      await eventually('six request lines in the log and on stdout', () => requestLines().length >= 6 && out().trim().split('\n').length >= 6, 30_000);
+      const lines = logLines();
+      const size = fs.statSync(LOADER).size;
+      const expected = [
+        new RegExp(`^\\S+Z TFTP ${clientIp} ${MAC} /undionly.kpxe 200 ${size}$`),
+        new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /boot.ipxe 200 \\d+$`),
+        new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /ipxe/52-54-00-12-34-56.ipxe 200 \\d+$`),
+        new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /boot/x86_64/debian/kernel 200 18000$`),
+        new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /ipxe/52-54-00-99-99-99.ipxe 200 \\d+$`.replace(MAC, '52:54:00:99:99:99')),
+      ];
+      for (const pattern of expected) expect(lines.filter((l) => pattern.test(l)), `${pattern}\n${lines.join('\n')}`).not.toHaveLength(0);
+      const requests = lines.filter((l) => /^\S+Z (TFTP|HTTP) /.test(l));
+      expect(requests, lines.join('\n')).toHaveLength(6);
+      expect(out().trim().split('\n')).toEqual(requests);
+
+      const exit = await serve.stop({ graceMs: 20_000 });
+      expect(exit, exit.stderrTail).toMatchObject({ exitCode: 0 });
+      expect((await world.server.processes()).filter((p) => p.includes('dnsmasq'))).toEqual([]);
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  it.each([
+    ['no such interface', ['--interface', 'nosuch0'], /^si: no network interface nosuch0 on this server: give one of .*br0.* as --interface$/],
+    ['an interface without IPv4', ['--interface', 'noaddr0'], /^si: interface noaddr0 has no IPv4 address: give it/],
+    ['a range outside the subnet', ['--dhcp-range', '10.99.0.10,10.99.0.20'], /^si: --dhcp-range 10.99.0.10,10.99.0.20 is not inside br0's subnet 10\.231\.\d+\.0\/24: give host addresses of that subnet$/],
+    ['a port in use', ['--http-port', '8099'], /^si: port 8099 is already in use \(another web server\?\): stop that program or give si netboot serve another --http-port$/],
+  ])('refuses %s with one line and exit 2, starting nothing', async (_what, extra, message) => {
+    // An interface with no address (the host kernel has veth, not dummy).
+    if (!(await world.server.run(['ip', 'link', 'show']).then((r) => r.stdout.includes('noaddr0')))) {
+      await world.server.run(['ip', 'link', 'add', 'noaddr0', 'type', 'veth', 'peer', 'name', 'noaddr1']);
+    }
+    const holder = world.server.spawn(['busybox', 'nc', '-l', '-p', '8099']);
+    try {
+      await eventually('the port holder', () => listensOn(holder.pid, 8099), 30_000);
+      const result = await si(home, ['netboot', 'serve', '--interface', 'br0', ...extra], { ns: world.server, timeout: 60_000 });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr.trim()).toMatch(message);
+      expect((await world.server.processes()).filter((p) => p.includes('dnsmasq'))).toEqual([]);
+    } finally {
+      await holder.stop();
+    }
+  });
+});
