@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listensOn, startProcess, type ProcessHandle } from '../../src/infra/run.js';
+import { capture, listensOn, startProcess, type ProcessHandle } from '../../src/infra/run.js';
 import { makeImage } from '../support/images.js';
 import { PROJECT, ensureBuilt, si, siOk } from '../support/si.js';
 import { eventually, waitFor } from '../support/wait.js';
@@ -129,5 +129,19 @@ describe('si netboot serve', () => {
     } finally {
       await holder.stop();
     }
+  });
+
+  it('--unit prints (or with --output writes) a systemd unit for the same command line, which systemd-analyze verify accepts', async () => {
+    const printed = await siOk<string>(home, ['netboot', 'serve', '--interface', 'br0', '--proxy-dhcp', '--http-port', '8080', '--unit']);
+    const execStart = printed.split('\n').find((l) => l.startsWith('ExecStart='));
+    expect(execStart).toMatch(/^ExecStart=\/\S+\/node \/\S+\/bin\/si netboot serve --interface br0 --proxy-dhcp --http-port 8080$/);
+    expect(printed).toContain(`Environment=SI_HOME=${fs.realpathSync(home)}\n`);
+    const unit = path.join(work, 'sisuite-netboot.service');
+    const result = await si(home, ['netboot', 'serve', '--interface', 'br0', '--unit', '--output', unit]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    const verify = await capture(['systemd-analyze', 'verify', unit]);
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(verify.stderr).not.toContain('sisuite-netboot.service');
   });
 });

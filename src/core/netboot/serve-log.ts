@@ -23,7 +23,8 @@ export type DnsmasqEvent =
   | { kind: 'tftp'; ip: string; file: string; status: 200 | 404 };
 
 const IP = String.raw`(\d{1,3}(?:\.\d{1,3}){3})`;
-const ACK = new RegExp(String.raw`DHCPACK\([^)]*\) ${IP} ((?:[0-9a-f]{2}:){5}[0-9a-f]{2})`, 'i');
+// DHCPACK: a lease we gave; PXE: a proxyDHCP answer to a client that already has its address from the site.
+const ACK = new RegExp(String.raw`(?:DHCPACK|PXE)\([^)]*\) ${IP} ((?:[0-9a-f]{2}:){5}[0-9a-f]{2})`, 'i');
 const SENT = new RegExp(String.raw`dnsmasq-tftp.*: sent (\S+) to ${IP}`);
 const MISSING = new RegExp(String.raw`dnsmasq-tftp.*: (?:file|cannot access) (\S+?):? (?:not found|.*) for ${IP}`);
 
