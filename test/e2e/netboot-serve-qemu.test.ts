@@ -111,21 +111,31 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
     console.log(`UEFI power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
-  it("BIOS, --proxy-dhcp beside the site's DHCP server: the address from the site, boot.ipxe and the per-MAC script from us", async () => {
-    const site = await world.addNamespace('site');
-    const conf = path.join(work, 'site-dnsmasq.conf');
-    // The site's plain DHCP server: addresses only, no boot file; its pool holds no registered address.
-    fs.writeFileSync(conf, ['port=0', 'interface=eth0', 'bind-interfaces', 'log-facility=-', 'pid-file=', `dhcp-leasefile=${work}/site.leases`,
-      `dhcp-range=${world.subnet}.100,${world.subnet}.150,255.255.255.0,1h`, ''].join('\n'));
-    const siteDhcp = site.spawn(['dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, '--user=root', '--group=root']);
-    try {
-      expect(await waitFor(() => siteDhcp.output().includes('started'), 30_000), siteDhcp.output()).toBe(true);
-      const siteIp = `${world.subnet.replaceAll('.', '\\.')}\\.1[0-5]\\d`;
-      const seconds = await bootChain(['--proxy-dhcp'], 'bios', [line('HTTP', siteIp, '\\S+', '/boot.ipxe'), line('HTTP', siteIp, MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+  describe("--proxy-dhcp beside the site's DHCP server (a plain dnsmasq in a third namespace)", () => {
+    let siteDhcp: { stop(): Promise<void>; output(): string } | undefined;
+    beforeAll(async () => {
+      const site = await world.addNamespace('site');
+      const conf = path.join(work, 'site-dnsmasq.conf');
+      // The site's plain DHCP server: addresses only, no boot file; its pool holds no registered address.
+      fs.writeFileSync(conf, ['port=0', 'interface=eth0', 'bind-interfaces', 'log-facility=-', 'pid-file=', `dhcp-leasefile=${work}/site.leases`,
+        `dhcp-range=${world.subnet}.100,${world.subnet}.150,255.255.255.0,1h`, ''].join('\n'));
+      siteDhcp = site.spawn(['dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, '--user=root', '--group=root']);
+      expect(await waitFor(() => siteDhcp!.output().includes('started'), 30_000), siteDhcp.output()).toBe(true);
+    });
+    afterAll(async () => {
+      await siteDhcp?.stop();
+    });
+    const siteIp = () => `${world.subnet.replaceAll('.', '\\.')}\\.1[0-5]\\d`;
+
+    it('BIOS: the address from the site, boot.ipxe and the per-MAC script from us', async () => {
+      const seconds = await bootChain(['--proxy-dhcp'], 'bios', [line('HTTP', siteIp(), MAC, '/boot.ipxe'), line('HTTP', siteIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
       console.log(`BIOS via proxyDHCP power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
-    } finally {
-      await siteDhcp.stop();
-    }
+    });
+
+    it('UEFI: the address from the site, ipxe.efi by TFTP, boot.ipxe and the per-MAC script from us', async () => {
+      const seconds = await bootChain(['--proxy-dhcp'], 'uefi', [line('TFTP', siteIp(), MAC, '/ipxe.efi'), line('HTTP', siteIp(), MAC, '/boot.ipxe'), line('HTTP', siteIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+      console.log(`UEFI via proxyDHCP power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
+    });
   });
 });
 

@@ -25,7 +25,7 @@ export function dnsmasqArgv(conf: string): string[] {
  * dnsmasq that is missing or exits at start (a DHCP server already on the interface, a broken config) is a
  * UserError with its last line, so `si netboot serve` stops with one line and leaves nothing running.
  */
-export async function startDnsmasq(conf: string, options: { onLine: (line: string) => void; signal: AbortSignal; iface: string }): Promise<RunningDnsmasq | null> {
+export async function startDnsmasq(conf: string, options: { onLine: (line: string) => void; signal: AbortSignal; iface: string; logFile: string }): Promise<RunningDnsmasq | null> {
   let rest = '';
   let seen = '';
   const onStderr = (chunk: string) => {
@@ -36,7 +36,8 @@ export async function startDnsmasq(conf: string, options: { onLine: (line: strin
       options.onLine(line);
     }
   };
-  const handle = startProcess(dnsmasqArgv(conf), { onStderr, stderrTailBytes: 8192 });
+  // Its whole log is kept for diagnosis (log/dnsmasq.log); the request log takes what it needs from it.
+  const handle = startProcess(dnsmasqArgv(conf), { onStderr, stderrTailBytes: 8192, stderrFile: options.logFile, appendOutput: true });
   const readiness = await handle.waitReady(() => READY.test(seen), { timeoutMs: START_TIMEOUT_MS, signal: options.signal });
   if (readiness === 'ready') {
     return { pid: handle.pid, exited: handle.exited, reload: () => handle.signal('SIGHUP'), stop: async () => void (await handle.stop({ graceMs: STOP_GRACE_MS })) };

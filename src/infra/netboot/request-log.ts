@@ -41,6 +41,24 @@ function readLeases(file: string | undefined): Map<string, string> {
   return leases;
 }
 
+/**
+ * The MAC the kernel's neighbour table holds for an address (/proc/net/arp, complete entries): a client we
+ * just talked to is there, also one whose address came from the site's DHCP server (proxy mode).
+ */
+function neighbourMac(ip: string): string | null {
+  let text = '';
+  try {
+    text = fs.readFileSync('/proc/net/arp', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    const [address, , flags, mac] = line.trim().split(/\s+/);
+    if (address === ip && mac && (Number(flags) & 0x2) !== 0 && mac !== '00:00:00:00:00:00') return mac.toLowerCase();
+  }
+  return null;
+}
+
 /** The boot server's request log: one line per TFTP or HTTP request, on stdout and in netboot.log. */
 export function openRequestLog(options: RequestLogOptions): RequestLog {
   fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -48,7 +66,7 @@ export function openRequestLog(options: RequestLogOptions): RequestLog {
   // A full disk must not stop the boot server: the line still reaches stdout.
   stream.on('error', () => undefined);
   const leases = readLeases(options.leaseFile);
-  const macOf = (ip: string) => leases.get(ip) ?? options.macOfIp(ip);
+  const macOf = (ip: string) => leases.get(ip) ?? neighbourMac(ip) ?? options.macOfIp(ip);
 
   const request: RequestLog['request'] = (record) => {
     const line = formatRequestLine({ ...record, time: new Date(), mac: record.mac ?? macOf(record.ip) });

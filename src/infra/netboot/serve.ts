@@ -57,6 +57,7 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
       hosts: path.join(roots.netboot, 'dhcp-hosts'),
       leases: path.join(roots.netboot, 'dnsmasq.leases'),
       log: path.join(paths.home, 'log', 'netboot.log'),
+      dnsmasqLog: path.join(paths.home, 'log', 'dnsmasq.log'),
     };
     const renderer = createRenderer({ siteDir: paths.templates });
     const conf = renderer.render('netboot/dnsmasq-serve', planServeDnsmasq({
@@ -79,7 +80,7 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
       });
       writeFileAtomic(files.conf, conf, { createParent: true });
       if (!iface.ipv6) options.onNote(`note: ${iface.name} has no global IPv6 address, so no router advertisements: iPXE waits ~13 s for IPv6 (give it e.g. an fd00::/8 address)`);
-      const dnsmasq = await startDnsmasq(files.conf, { onLine: (line) => log.dnsmasqLine(line), signal: options.signal, iface: iface.name });
+      const dnsmasq = await startDnsmasq(files.conf, { onLine: (line) => log.dnsmasqLine(line), signal: options.signal, iface: iface.name, logFile: files.dnsmasqLog });
       if (!dnsmasq) return;
       const mode = options.proxy ? 'proxyDHCP' : options.dhcpRange ? `DHCP (pool ${options.dhcpRange})` : 'DHCP (registered clients only)';
       const started = `serving on ${iface.name} (${iface.address}): ${mode}, TFTP ${roots.tftpboot}, HTTP ${httpBase(server, httpPort)}/ ; log ${files.log}; stop with Ctrl-C`;
