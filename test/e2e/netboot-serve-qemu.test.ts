@@ -1,6 +1,6 @@
 // QEMU VMs (TCG) netboot from si netboot serve inside a test world, the request chain seen in serve's request
-// log: BIOS (QEMU's NIC ROM is iPXE: DHCP, then HTTP), UEFI (OVMF's PXE: DHCP, TFTP ipxe.efi, then HTTP), and
-// BIOS with --proxy-dhcp beside a plain dnsmasq that plays the site's DHCP server in a third namespace.
+// log: BIOS (QEMU's NIC ROM is iPXE: DHCP, then HTTP), UEFI (OVMF's PXE: DHCP, TFTP ipxe.efi, then HTTP), UEFI
+// HTTP boot (no TFTP), and BIOS and UEFI with --proxy-dhcp beside a plain dnsmasq playing the site's DHCP server.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,8 @@ const MAC = '52:54:00:00:00:03';
 const HYPHENS = MAC.replaceAll(':', '-');
 /** PXE to the per-MAC script takes ~13 s on a quiet machine (TESTING.md); the bound is for a loaded one. */
 const CHAIN_BOUND_MS = 240_000;
+/** uefi: OVMF's PXE (TFTP); uefi-http: OVMF's UEFI HTTP boot, PXE switched off. */
+type Firmware = 'bios' | 'uefi' | 'uefi-http';
 
 describe('si netboot serve boots a QEMU VM (BIOS)', () => {
   let world: World;
@@ -50,13 +52,14 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
   }
 
   /** BIOS: QEMU's NIC ROM is itself iPXE (SeaBIOS has no PXE of its own). UEFI: OVMF's own PXE, no NIC ROM. */
-  function startVm(serial: string, firmware: 'bios' | 'uefi'): ProcessHandle {
-    const uefi = firmware === 'uefi' ? [
+  function startVm(serial: string, firmware: Firmware): ProcessHandle {
+    const uefi = firmware === 'bios' ? [] : [
       '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,file=${varsCopy()}`,
-      // PXE over IPv6 first would cost minutes (TESTING.md).
+      // PXE over IPv6 first would cost minutes (TESTING.md); with no PXE at all, OVMF goes to HTTP boot.
       '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=no',
-    ] : [];
-    const nic = firmware === 'uefi' ? `virtio-net-pci,netdev=n0,mac=${MAC},romfile=,bootindex=1` : `virtio-net-pci,netdev=n0,mac=${MAC}`;
+      ...(firmware === 'uefi-http' ? ['-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=no'] : []),
+    ];
+    const nic = firmware === 'bios' ? `virtio-net-pci,netdev=n0,mac=${MAC}` : `virtio-net-pci,netdev=n0,mac=${MAC},romfile=,bootindex=1`;
     return startProcess(['ip', 'netns', 'exec', world.server.name, 'timeout', '300', 'qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-m', '512',
       '-nographic', '-nodefaults', '-serial', `file:${serial}`, ...(firmware === 'bios' ? ['-boot', 'n'] : []), ...uefi,
       '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic], { stderrTailBytes: 8192 });
@@ -72,7 +75,7 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
    * Boots the VM until serve's log shows `chain` (in that order) and its serial console the per-MAC script's
    * local boot, then stops both; returns the seconds from power-on to the per-MAC script.
    */
-  async function bootChain(serveArgs: string[], firmware: 'bios' | 'uefi', chain: RegExp[]): Promise<number> {
+  async function bootChain(serveArgs: string[], firmware: Firmware, chain: RegExp[]): Promise<number> {
     const before = logText().length;
     const serial = path.join(work, `serial-${firmware}-${serveArgs.length}.log`);
     const serve = startServe(serveArgs);
@@ -109,6 +112,13 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
   it('UEFI, full DHCP: firmware PXE gets ipxe.efi by TFTP, then iPXE boot.ipxe and its per-MAC script over HTTP', async () => {
     const seconds = await bootChain([], 'uefi', [line('TFTP', vmIp(), MAC, '/ipxe.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
     console.log(`UEFI power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
+  });
+
+  it('UEFI HTTP boot, full DHCP: the firmware loads ipxe.efi over HTTP (no TFTP at all), then boot.ipxe and its per-MAC script', async () => {
+    const before = logText().length;
+    const seconds = await bootChain([], 'uefi-http', [line('HTTP', vmIp(), MAC, '/ipxe.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+    expect(logText().slice(before)).not.toMatch(/Z TFTP /);
+    console.log(`UEFI HTTP boot power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
   describe("--proxy-dhcp beside the site's DHCP server (a plain dnsmasq in a third namespace)", () => {
