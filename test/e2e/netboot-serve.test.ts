@@ -65,6 +65,8 @@ describe('si netboot serve', () => {
       const kpxe = path.join(work, 'undionly.kpxe');
       await world.client.run(['busybox', 'tftp', '-g', '-r', 'undionly.kpxe', '-l', kpxe, world.server.address], { timeout: 60_000 });
       expect(fs.readFileSync(kpxe).equals(fs.readFileSync(LOADER))).toBe(true);
+      const missing = await capture(['ip', 'netns', 'exec', world.client.name, 'busybox', 'tftp', '-g', '-r', 'nosuch.file', '-l', path.join(work, 'nosuch'), world.server.address], { timeout: 60_000 });
+      expect(missing.exitCode).not.toBe(0);
 
       const base = `http://${world.server.address}`;
       expect(await wget(`${base}/boot.ipxe`)).toContain(`chain --autofree ${base}/ipxe/\${netX/mac:hexhyp}.ipxe`);
@@ -84,11 +86,12 @@ describe('si netboot serve', () => {
 
       // One line per request, with the client's IP and MAC, on stdout and in the log file.
       const requestLines = () => logLines().filter((l) => /^\S+Z (TFTP|HTTP) /.test(l));
-      await eventually('six request lines in the log and on stdout', () => requestLines().length >= 6 && out().trim().split('\n').length >= 6, 30_000);
+      await eventually('seven request lines in the log and on stdout', () => requestLines().length >= 7 && out().trim().split('\n').length >= 7, 30_000);
       const lines = logLines();
       const size = fs.statSync(LOADER).size;
       const expected = [
         new RegExp(`^\\S+Z TFTP ${clientIp} ${MAC} /undionly.kpxe 200 ${size}$`),
+        new RegExp(`^\\S+Z TFTP ${clientIp} ${MAC} /nosuch.file 404 0$`),
         new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /boot.ipxe 200 \\d+$`),
         new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /ipxe/52-54-00-12-34-56.ipxe 200 \\d+$`),
         new RegExp(`^\\S+Z HTTP ${clientIp} ${MAC} /boot/x86_64/debian/kernel 200 18000$`),
@@ -96,7 +99,7 @@ describe('si netboot serve', () => {
       ];
       for (const pattern of expected) expect(lines.filter((l) => pattern.test(l)), `${pattern}\n${lines.join('\n')}`).not.toHaveLength(0);
       const requests = lines.filter((l) => /^\S+Z (TFTP|HTTP) /.test(l));
-      expect(requests, lines.join('\n')).toHaveLength(6);
+      expect(requests, lines.join('\n')).toHaveLength(7);
       expect(out().trim().split('\n')).toEqual(requests);
 
       const exit = await serve.stop({ graceMs: 20_000 });
@@ -143,5 +146,23 @@ describe('si netboot serve', () => {
     const verify = await capture(['systemd-analyze', 'verify', unit]);
     expect(verify.exitCode, verify.stderr).toBe(0);
     expect(verify.stderr).not.toContain('sisuite-netboot.service');
+  });
+
+  it('dnsmasq that cannot start (a broken site copy of its template): one line with its message, exit 2, nothing left', async () => {
+    const site = path.join(home, 'templates/netboot/dnsmasq-serve.hbs');
+    fs.mkdirSync(path.dirname(site), { recursive: true });
+    fs.writeFileSync(site, 'port=0\nno-such-option=1\n');
+    try {
+      const result = await si(home, ['netboot', 'serve', '--interface', 'br0', '--http-port', '8097'], { ns: world.server, timeout: 90_000 });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('si: '))).toEqual([
+        expect.stringMatching(/^si: dnsmasq could not start \(bad option at line 2 of \S+\/netboot\/dnsmasq-serve\.conf\): fix the cause, then run si netboot serve again$/),
+      ]);
+      expect(result.stderr).not.toMatch(/serving on/);
+      expect((await world.server.processes()).filter((p) => p.includes('dnsmasq'))).toEqual([]);
+      expect((await world.server.run(['ss', '-Htln', 'sport = :8097'])).stdout.trim()).toBe('');
+    } finally {
+      fs.rmSync(site);
+    }
   });
 });
