@@ -60,6 +60,14 @@ export function renderNetbootFiles(files: readonly NetbootFile[], renderer: Rend
   return files.map((f) => ({ root: f.root, path: f.path, file: path.join(roots[f.root], f.path), host: f.host, text: renderer.render(f.template, f.context) }));
 }
 
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 /** Per-client files a former run wrote for a MAC or address no longer in the registry. */
 const GENERATED = [
   { dir: 'netboot/ipxe', pattern: /^([0-9a-f]{2}-){5}[0-9a-f]{2}\.ipxe$/ },
@@ -72,7 +80,8 @@ const GENERATED = [
  * the per-client files of clients that are gone. Returns the stale files removed.
  */
 export function writeNetbootFiles(rendered: readonly RenderedFile[], dir: string): string[] {
-  for (const f of rendered) writeFileAtomic(f.file, f.text, { createParent: true });
+  // An unchanged file is left alone: a reload of the boot server with 1,000 clients rewrote 4,000 files.
+  for (const f of rendered) if (readOrNull(f.file) !== f.text) writeFileAtomic(f.file, f.text, { createParent: true });
   const wanted = new Set(rendered.map((f) => f.file));
   const removed: string[] = [];
   for (const { dir: sub, pattern } of GENERATED) {
