@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import type { MenuOptions } from '../../core/netboot/boot-menu.js';
 import { planNetboot, type NetbootSettings } from '../../core/netboot/index.js';
 import { planDhcpHostsFile } from '../../core/netboot/serve-plan.js';
-import type { ClientStore } from '../../core/registry/client-store.js';
+import type { ClientRecord } from '../../core/clients/client-record.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Renderer } from '../templates.js';
 import { listOverlays, netbootRoots, renderNetbootFiles, writeNetbootFiles } from './netboot-files.js';
 
 export interface RenderServeFilesOptions {
-  store: Pick<ClientStore, 'listClients'>;
+  clients: readonly ClientRecord[];
   renderer: Renderer;
   /** $SI_HOME: the files go to tftpboot/ and netboot/ under it, as `si netboot config` writes them. */
   home: string;
@@ -32,7 +32,7 @@ export interface RenderedServeFiles {
 export function renderServeFiles(options: RenderServeFilesOptions): RenderedServeFiles {
   const { settings, home } = options;
   const roots = netbootRoots(home);
-  const clients = options.store.listClients();
+  const { clients } = options;
   const menu: MenuOptions = { settings, server: settings.server, flavor: options.flavor, overlays: listOverlays(settings, roots.tftpboot) };
   const files = planNetboot({ ...menu, clients, tftpRoot: roots.tftpboot });
   writeNetbootFiles(renderNetbootFiles(files, options.renderer, roots), home);

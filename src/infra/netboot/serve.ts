@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import path from 'node:path';
+import type { ClientRecord } from '../../core/clients/client-record.js';
 import { UserError } from '../../core/errors.js';
 import { httpBase } from '../../core/netboot/index.js';
 import { planServeDnsmasq } from '../../core/netboot/serve-plan.js';
@@ -73,7 +74,9 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
     });
     try {
       for (const file of installBootLoaders(roots.tftpboot, paths.boot)) options.onNote(`copied ${file} into ${roots.tftpboot}`);
-      let menu = renderServeFiles({ store: store.clients, renderer, home: paths.home, settings: served, flavor: options.flavor, hostsFile: files.hosts }).menu;
+      const render = (clients: ClientRecord[]) => renderServeFiles({ clients, renderer, home: paths.home, settings: served, flavor: options.flavor, hostsFile: files.hosts });
+      let clients = store.clients.listClients();
+      let menu = render(clients).menu;
       handler = createBootHandler({
         store: store.clients, menu: () => menu, renderer, base: httpBase(server, httpPort), tftpRoot: roots.tftpboot, bootRoot: paths.boot,
         log, onUnknownMac: options.onUnknownMac, onEvent: options.onEvent,
@@ -93,7 +96,11 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
           until: dnsmasq.exited,
           pollMs: options.pollMs ?? POLL_MS,
           reload: () => {
-            const result = renderServeFiles({ store: store.clients, renderer, home: paths.home, settings: served, flavor: options.flavor, hostsFile: files.hosts });
+            // Any commit moves data_version (the monitor's events too): re-render only when the clients changed.
+            const now = store.clients.listClients();
+            if (JSON.stringify(now) === JSON.stringify(clients)) return;
+            clients = now;
+            const result = render(clients);
             menu = result.menu;
             if (result.hostsChanged) dnsmasq.reload();
             const line = `reloaded: ${result.clients} clients${result.hostsChanged ? ', dnsmasq re-read its hosts file (SIGHUP)' : ''}`;
