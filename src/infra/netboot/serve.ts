@@ -99,8 +99,9 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
             // Any commit moves data_version (the monitor's events too): re-render only when the clients changed.
             const now = store.clients.listClients();
             if (JSON.stringify(now) === JSON.stringify(clients)) return;
+            const result = render(now);
+            // Only after a good render: a failed one is retried at the next change.
             clients = now;
-            const result = render(clients);
             menu = result.menu;
             if (result.hostsChanged) dnsmasq.reload();
             const line = `reloaded: ${result.clients} clients${result.hostsChanged ? ', dnsmasq re-read its hosts file (SIGHUP)' : ''}`;
@@ -114,7 +115,7 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
       }
       if (!options.signal.aborted) {
         const exit = await dnsmasq.exited;
-        throw new UserError(`dnsmasq stopped on its own (exit ${exit.exitCode ?? exit.signal}): ${exit.stderrTail.trim().split('\n').at(-1) ?? ''}: see ${files.log} and run si netboot serve again`, 1);
+        throw new UserError(`dnsmasq stopped on its own (exit ${exit.exitCode ?? exit.signal}): ${exit.stderrTail.trim().split('\n').at(-1) ?? ''}: see ${files.dnsmasqLog} and run si netboot serve again`, 1);
       }
     } finally {
       await closeHttp(listener);
