@@ -110,6 +110,30 @@ describe('si netboot serve', () => {
     }
   });
 
+  it('a client added while it runs gets its static lease: the hosts file is rewritten and dnsmasq re-reads it (SIGHUP), no restart', async () => {
+    const second = await world.addNamespace('cli2');
+    const mac2 = '52:54:00:12:34:57';
+    await second.run(['ip', 'link', 'set', 'eth0', 'address', mac2]);
+    const { serve } = start();
+    try {
+      expect(await serve.waitReady(() => serve.stderrTail().includes('serving on br0'), { timeoutMs: 60_000 }), serve.stderrTail()).toBe('ready');
+      const dnsmasqPids = async () => (await world.server.processes()).filter((p) => p.includes('dnsmasq-serve.conf'));
+      const before = await dnsmasqPids();
+      // Unknown to the registry: no lease in the default mode.
+      const refused = await capture(['ip', 'netns', 'exec', second.name, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '2', '-T', '1', '-s', '/bin/true'], { timeout: 60_000 });
+      expect(`${refused.stdout}${refused.stderr}`).not.toContain('obtained');
+      fs.writeFileSync(path.join(work, 'macs2.csv'), `node002,${mac2}\n`);
+      await siOk(home, ['addclients', '--hosts', 'node002', '--ip', `${world.subnet}.51`, '--image', 'bookworm', '--macs', path.join(work, 'macs2.csv')]);
+      expect(await waitFor(() => serve.stderrTail().includes('reloaded: 2 clients, dnsmasq re-read its hosts file (SIGHUP)'), 30_000), serve.stderrTail()).toBe(true);
+      const dhcp = await second.run(['busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '5', '-T', '2', '-s', '/bin/true'], { timeout: 60_000 });
+      expect(`${dhcp.stdout}${dhcp.stderr}`).toContain(`lease of ${world.subnet}.51 obtained`);
+      expect(await dnsmasqPids()).toEqual(before);
+      expect(before).toHaveLength(1);
+    } finally {
+      await serve.stop({ graceMs: 20_000 });
+    }
+  });
+
   it.each([
     ['no such interface', ['--interface', 'nosuch0'], /^si: no network interface nosuch0 on this server: give one of .*br0.* as --interface$/],
     ['an interface without IPv4', ['--interface', 'noaddr0'], /^si: interface noaddr0 has no IPv4 address: give it/],
