@@ -33,10 +33,10 @@ export async function probeInterface(name: string): Promise<ServeInterface & { i
  * Puts the boot loaders into the TFTP root when missing (a site's own copy is kept), and a `boot` link to
  * $SI_HOME/boot, where PXELINUX finds the installer. Returns the files copied.
  */
-export function installBootLoaders(tftpRoot: string, bootRoot: string): string[] {
+export function installBootLoaders(tftpRoot: string, bootRoot: string, loaders = BOOT_LOADERS): string[] {
   fs.mkdirSync(tftpRoot, { recursive: true });
   const copied: string[] = [];
-  for (const loader of BOOT_LOADERS) {
+  for (const loader of loaders) {
     const target = path.join(tftpRoot, loader.file);
     if (fs.existsSync(target)) continue;
     if (!fs.existsSync(loader.source)) {
