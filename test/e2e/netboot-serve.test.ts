@@ -134,6 +134,30 @@ describe('si netboot serve', () => {
     }
   });
 
+  it("POST /events reaches the monitor: the installer's success is recorded and its next boot is served local", async () => {
+    await siOk(home, ['client', 'set', 'node001', '--boot', 'install']);
+    const { serve, out } = start();
+    try {
+      expect(await serve.waitReady(() => serve.stderrTail().includes('serving on br0'), { timeoutMs: 60_000 }), serve.stderrTail()).toBe('ready');
+      const base = `http://${world.server.address}`;
+      expect(await wget(`${base}/ipxe/52-54-00-12-34-56.ipxe`)).toContain('choose --default install ');
+      // As the installer sends it (docs/monitor.md): busybox wget with a JSON body.
+      const event = JSON.stringify({ host: 'node001', mac: MAC, phase: 'finish', state: 'installed', message: 'done' });
+      const posted = await world.client.run(['busybox', 'wget', '-q', '-O', '-', '--header', 'Content-Type: application/json', '--post-data', event, `${base}/events`], { timeout: 30_000 });
+      expect(posted.stdout).toBe('recorded\n');
+      expect(await wget(`${base}/ipxe/52-54-00-12-34-56.ipxe`)).toContain('choose --default local ');
+      const shown = await siOk<{ installState: string; bootMode: string }>(home, ['client', 'show', 'node001', '--json']);
+      expect(shown).toMatchObject({ installState: 'installed', bootMode: 'local' });
+      await eventually('the event in the request log', () => out().includes(` /events 200 9\n`), 30_000);
+      // A refused event is one line on stderr with the sender, and changes nothing.
+      const refused = await capture(['ip', 'netns', 'exec', world.client.name, 'busybox', 'wget', '-q', '-O', '-', '--post-data', '{"host":"nosuch","phase":"copy","state":"failed"}', `${base}/events`], { timeout: 30_000 });
+      expect(refused.exitCode).not.toBe(0);
+      await eventually('the refusal on stderr', () => serve.stderrTail().includes(`install event from ${clientIp} refused: no client named nosuch in the registry`), 30_000);
+    } finally {
+      await serve.stop({ graceMs: 20_000 });
+    }
+  });
+
   it.each([
     ['no such interface', ['--interface', 'nosuch0'], /^si: no network interface nosuch0 on this server: give one of .*br0.* as --interface$/],
     ['an interface without IPv4', ['--interface', 'noaddr0'], /^si: interface noaddr0 has no IPv4 address: give it/],

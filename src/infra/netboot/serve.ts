@@ -6,6 +6,8 @@ import { httpBase } from '../../core/netboot/index.js';
 import { planServeDnsmasq } from '../../core/netboot/serve-plan.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ImageStore } from '../images/image-store.js';
+import { createEventsHandler } from '../monitor/index.js';
+import { installEventStore } from '../reports/index.js';
 import { createRenderer } from '../templates.js';
 import { startDnsmasq } from './dnsmasq-process.js';
 import { closeHttp, createBootHandler, listenHttp, type EventHook, type UnknownMacHook } from './http-server.js';
@@ -28,7 +30,7 @@ export interface NetbootServeOptions {
   signal: AbortSignal;
   /** Each request line (TIME PROTO IP MAC PATH STATUS BYTES). */
   onRequest: (line: string) => void;
-  /** Started, reloaded, warnings. */
+  /** Started, reloaded, refused install events, warnings. */
   onNote: (line: string) => void;
   onUnknownMac?: UnknownMacHook;
   onEvent?: EventHook;
@@ -79,7 +81,12 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
       let menu = render(clients).menu;
       handler = createBootHandler({
         store: store.clients, menu: () => menu, renderer, base: httpBase(server, httpPort), tftpRoot: roots.tftpboot, bootRoot: paths.boot,
-        log, onUnknownMac: options.onUnknownMac, onEvent: options.onEvent,
+        log, onUnknownMac: options.onUnknownMac,
+        // The installer's POST /events: recorded by the monitor's handler (docs/monitor.md) unless another is given.
+        onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), log: (line) => {
+          options.onNote(line);
+          log.note(line);
+        } }),
       });
       writeFileAtomic(files.conf, conf, { createParent: true });
       if (!iface.ipv6) options.onNote(`note: ${iface.name} has no global IPv6 address, so no router advertisements: iPXE waits ~13 s for IPv6 (give it e.g. an fd00::/8 address)`);
