@@ -10,6 +10,7 @@ import { registerImageCommands } from './register/image.js';
 import { registerKeyCommands } from './register/key.js';
 import { registerLayoutCommands } from './register/layout.js';
 import { registerMkinstallerCommands } from './register/mkinstaller.js';
+import { registerMonitorCommands } from './register/monitor.js';
 import { registerNetbootCommands } from './register/netboot.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerNetbootCommands(program);
   registerMkinstallerCommands(program);
+  registerMonitorCommands(program);
 
   return program;
 }

@@ -6,12 +6,13 @@ import { parseMacCsv } from '../../core/clients/csv.js';
 import { formatClientsCsv, parseClientsCsv } from '../../core/clients/clients-csv.js';
 import { parseClientChange, type ClientSetOptions } from '../../core/clients/plan-client-set.js';
 import { hostsLines } from '../../core/clients/select-clients.js';
+import { lastInstall, type LastInstall } from '../../core/monitor/index.js';
 import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
 import { addClients, findClients, importClients, removeClients, setClients } from '../../infra/clients/client-service.js';
 import { ingestPendingReports, installEventStore } from '../../infra/reports/index.js';
 import { withStore } from '../context.js';
 import { readText, splitList } from '../input.js';
-import { note, printJson, printLine, printTable } from '../output.js';
+import { formatSeconds, note, printJson, printLine, printTable } from '../output.js';
 
 interface AddclientsOptions {
   hosts: string;
@@ -77,11 +78,18 @@ export async function clientShowCommand(host: string, options: { json?: boolean 
     for (const line of ingestPendingReports({ paths: store.paths, db: store.db })) note(line);
     const [client] = findClients(store, [checkName('host', host)]);
     if (!client) return;
-    const last = installEventStore(store.db).last(client.hostname);
-    if (options.json) return printJson({ ...client, lastInstall: last && { state: last.state, at: last.at, phase: last.phase, message: last.message } });
+    const last = lastInstall(installEventStore(store.db).list(client.hostname), new Date());
+    if (options.json) return printJson({ ...client, lastInstall: last });
     for (const [key, value] of Object.entries(client)) printLine(`${key.padEnd(13)}${Array.isArray(value) ? value.join(' ') : (value ?? '-')}`);
-    printLine(`${'lastInstall'.padEnd(13)}${last ? `${last.state} at ${last.at} (phase ${last.phase})` : '-'}`);
+    printLine(`${'lastInstall'.padEnd(13)}${last ? describeInstall(last) : '-'}`);
   });
+}
+
+/** `installed at T (phase report), started S, took 2 min 3 s`; a running one says how long so far. */
+function describeInstall(last: LastInstall): string {
+  const took = formatSeconds(last.seconds);
+  if (last.endedAt === null) return `installing since ${last.startedAt} (phase ${last.phase}${last.percent === null ? '' : `, ${Math.floor(last.percent)}%`}), ${took} so far`;
+  return `${last.state} at ${last.endedAt} (phase ${last.phase}), started ${last.startedAt}, took ${took}`;
 }
 
 export async function clientSetCommand(range: string, options: ClientSetOptions & { dryRun?: boolean; json?: boolean }, command: Command): Promise<void> {

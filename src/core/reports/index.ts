@@ -1,9 +1,11 @@
 export {
+  EVENT_ID,
   MAX_MESSAGE_CHARS,
   MAX_REPORT_BYTES,
   REPORTED_STATES,
   parseReport,
   parseReportName,
+  reportFields,
   reportPaths,
   type InstallReport,
   type ParsedReport,

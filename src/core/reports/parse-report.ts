@@ -26,12 +26,14 @@ export function reportPaths(paths: HomePaths): ReportPaths {
 
 /** HOST.EVENT.json: a host name may hold dots, an event id never does. */
 const FILE_NAME = /^(.+)\.([0-9a-z][0-9a-z_-]{0,63})\.json$/;
+/** An event id, as the installer makes them (its clock, its pid and a count). */
+export const EVENT_ID = /^[0-9a-z][0-9a-z_-]{0,63}$/;
 const PHASE = /^[a-z][a-z0-9-]{0,31}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
-const reportSchema = z.object({
+/** The fields both ways of reporting (uploaded files, the boot server's HTTP events) check alike. */
+export const reportFields = {
   host: z.string(),
-  event: z.string(),
   state: z.enum(REPORTED_STATES),
   phase: z.string().regex(PHASE, 'a phase name (a-z, 0-9, -)'),
   mac: z
@@ -42,16 +44,24 @@ const reportSchema = z.object({
     .nullable()
     .default(null),
   message: z.string().max(MAX_MESSAGE_CHARS).default(''),
-});
+};
+
+const reportSchema = z.object({ ...reportFields, event: z.string() });
 
 /** One install report, checked: what the registry records. */
 export interface InstallReport {
   host: string;
-  event: string;
+  /** Null for an HTTP event sent without an id: it cannot be recognised when sent twice. */
+  event: string | null;
   state: ReportedState;
   phase: string;
   mac: string | null;
   message: string;
+  /** The phase's progress, as HTTP events carry it (docs/monitor.md); absent from uploaded reports. */
+  percent?: number | null;
+  bytes?: number | null;
+  /** Bytes per second. */
+  rate?: number | null;
 }
 
 export type ParsedReport = { ok: true; report: InstallReport } | { ok: false; reason: string };

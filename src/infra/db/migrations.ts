@@ -94,4 +94,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX install_events_host_at ON install_events(host, at);
     `,
   },
+  {
+    version: 4,
+    name: 'install progress',
+    // Progress of the copy (docs/monitor.md): one row per phase or state change, whose progress and
+    // updated_at a later event of the same phase and state overwrite, so the history stays one row per phase.
+    sql: `
+      ALTER TABLE install_events ADD COLUMN percent REAL;
+      ALTER TABLE install_events ADD COLUMN bytes INTEGER;
+      ALTER TABLE install_events ADD COLUMN rate INTEGER;
+      ALTER TABLE install_events ADD COLUMN updated_at TEXT;
+      UPDATE install_events SET updated_at = at;
+      CREATE INDEX install_events_updated_at ON install_events(updated_at);
+    `,
+  },
 ];

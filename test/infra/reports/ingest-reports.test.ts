@@ -124,10 +124,10 @@ describe('ingestReports', () => {
     expect(shown.stderr).toBe('warning: install report "node002.e-3.json" set aside in reports/rejected: the report\'s host does not match the file name\'s (node002)\n');
     const text = await siOk<string>(home, ['client', 'show', 'node001']);
     expect(text).toMatch(/^installState +failed$/m);
-    expect(text).toMatch(/^lastInstall +failed at \d{4}-\S+ \(phase copy\)$/m);
+    expect(text).toMatch(/^lastInstall +failed at \d{4}-\S+ \(phase copy\), started \d{4}-\S+, took 20\.\d s$/m);
     expect(await siOk<string>(home, ['client', 'show', 'node002'])).toMatch(/^lastInstall +-$/m);
 
-    for (let n = 0; n < 300; n += 1) put(`node002.p-${n}.json`, report('node002', `p-${n}`, n === 299 ? 'installed' : 'installing', 'copy'), 300 - n);
+    for (let n = 0; n < 300; n += 1) put(`node002.p-${n}.json`, report('node002', `p-${n}`, n === 299 ? 'installed' : 'installing', `copy-${n}`), 300 - n);
     const [a, b] = await Promise.all([si(home, ['client', 'list', '--json']), si(home, ['client', 'list', '--json'])]);
     expect([a.exitCode, b.exitCode, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
     expect(new InstallEvents(db).list('node002').map((e) => e.event)).toEqual(Array.from({ length: 300 }, (_, n) => `p-${n}`));
