@@ -34,7 +34,9 @@ export function parseEventBody(text: string): ParsedEventBody {
     return { ok: false, status: 400, reason: `invalid event: ${issue?.path.join('.') || 'the document'}: ${issue?.message ?? 'does not match'}` };
   }
   const body = result.data;
-  if (!isValidName(body.host)) return { ok: false, status: 400, reason: 'invalid event: host: not a valid host name' };
+  // The installer's first events come before it knows its host name: then the MAC it booted from names it.
+  const byMac = body.host === '' && body.mac !== '';
+  if (!byMac && !isValidName(body.host)) return { ok: false, status: 400, reason: 'invalid event: host: not a valid host name' };
   return {
     ok: true,
     report: {

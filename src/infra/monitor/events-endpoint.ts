@@ -23,8 +23,11 @@ export function createEventsHandler({
   events,
   now = () => new Date(),
   log = () => {},
+  hostByMac = () => undefined,
 }: {
   events: InstallEventStore;
+  /** The registered host with this MAC, for events sent before the installer knew its host name. */
+  hostByMac?: (mac: string) => string | undefined;
   now?: () => Date;
   log?: (line: string) => void;
 }): EventsHandler {
@@ -34,7 +37,16 @@ export function createEventsHandler({
       log(`install event from ${remoteIp} refused: ${parsed.reason}`);
       return reply(parsed.status, parsed.reason);
     }
-    const { report } = parsed;
+    let { report } = parsed;
+    if (report.host === '') {
+      const host = report.mac ? hostByMac(report.mac.toLowerCase()) : undefined;
+      if (!host) {
+        const reason = `no client with MAC ${report.mac} in the registry`;
+        log(`install event from ${remoteIp} refused: ${reason}`);
+        return reply(404, reason);
+      }
+      report = { ...report, host };
+    }
     try {
       const outcome = events.record(report, now().toISOString());
       if (outcome !== 'unknown-host') return reply(200, outcome);

@@ -83,7 +83,7 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
         store: store.clients, menu: () => menu, renderer, base: httpBase(server, httpPort), tftpRoot: roots.tftpboot, bootRoot: paths.boot,
         log, onUnknownMac: options.onUnknownMac,
         // The installer's POST /events: recorded by the monitor's handler (docs/monitor.md) unless another is given.
-        onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), log: (line) => {
+        onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), hostByMac: (mac) => store.clients.findClientByMac(mac)?.hostname, log: (line) => {
           options.onNote(line);
           log.note(line);
         } }),
