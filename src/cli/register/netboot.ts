@@ -14,4 +14,5 @@ export function registerNetbootCommands(program: Command): void {
     .option('--dry-run', 'list the files that would be written, write nothing')
     .option('--json', 'print the files as JSON (path, host, and with --dry-run the text)')
     .action(lazy(() => import('../commands/netboot.js'), 'netbootConfigCommand'));
+  netboot.command('unknown').description('list the MACs that netbooted and matched no host (--clear [MAC] forgets them)').option('--clear [mac]', 'forget one unknown MAC, or all').option('--json', 'JSON output').action(lazy(() => import('../commands/netboot-unknown.js'), 'netbootUnknownCommand'));
 }
