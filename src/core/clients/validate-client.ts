@@ -61,7 +61,8 @@ function normalizeClient(record: ClientRecord, known: KnownNames): ClientRecord 
     overrides: once(record.overrides.map(checkOverrideName), 'override'),
     bootMode: oneOf('boot mode', record.bootMode, BOOT_MODES),
     installState: oneOf('install state', record.installState, INSTALL_STATES),
-    discover,
+    // Kept as given: the registry's records always carry it, a new record may leave it out (false).
+    ...(record.discover === undefined ? {} : { discover }),
   };
 }
 
