@@ -49,6 +49,7 @@ export interface FilesystemConfig {
   pass: number;
 }
 
+const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'an IPv4 address');
 const dnsServer = z.string().regex(/^[0-9a-fA-F:.]+$/, 'an IP address');
 // One word per path segment: these values end up in config files and shell scripts.
@@ -56,13 +57,10 @@ const safeWord = z.string().regex(/^[A-Za-z0-9_+.:=,-]+$/, 'letters, digits and 
 
 const interfaceSchema = z
   .object({
-    mac: z.union([
-      z.literal(BOOT_MAC_TOKEN),
-      z
-        .string()
-        .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, `a MAC address like 52:54:00:12:34:56 (or ${BOOT_MAC_TOKEN}: the one it boots from)`)
-        .transform((mac) => mac.toLowerCase().replaceAll('-', ':')),
-    ]),
+    mac: z
+      .string()
+      .refine((mac) => mac === BOOT_MAC_TOKEN || MAC.test(mac), `a MAC address like 52:54:00:12:34:56 (or ${BOOT_MAC_TOKEN}: the one it boots from)`)
+      .transform((mac) => (mac === BOOT_MAC_TOKEN ? mac : mac.toLowerCase().replaceAll('-', ':'))),
     name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/, 'an interface name (1-15 characters)').optional(),
     dhcp: z.boolean().optional(),
     ip: ipv4.optional(),
