@@ -59,7 +59,8 @@ describe('install reports through the rsync daemon', () => {
   };
   const install = (host: string, disk: string) =>
     capture(['ip', 'netns', 'exec', world.client.name, 'sh', path.join(paths.scripts, `${host}.sh`)], {
-      env: { SI_CMDLINE: path.join(work, 'cmdline'), SI_POST: 'none', SI_SERVER: world.server.address, SI_DISK: disk, SI_TARGET: path.join(work, `target-${host}`), SI_LOG: path.join(work, `${host}.log`), TMPDIR: work },
+      // The hosts have no MAC in the registry: the boot MAC names the interface they are configured on, as the installer's init exports it.
+      env: { SI_BOOT_MAC: clientMac, SI_CMDLINE: path.join(work, 'cmdline'), SI_POST: 'none', SI_SERVER: world.server.address, SI_DISK: disk, SI_TARGET: path.join(work, `target-${host}`), SI_LOG: path.join(work, `${host}.log`), TMPDIR: work },
       timeout: 240_000,
     });
   /** The registry as the daemon left it, read without si (si client show would record pending reports itself). */

@@ -68,7 +68,7 @@ export async function clientListCommand(range: string | undefined, options: { im
     if (clients.length === 0) return printLine('no clients: define some with si addclients');
     printTable(
       ['HOST', 'IP', 'MACS', 'IMAGE', 'GROUPS', 'BOOT', 'STATE'],
-      clients.map((c) => [c.hostname, c.ip, c.macs.join(' '), c.image, c.groups.join(','), c.bootMode, c.installState]),
+      clients.map((c) => [c.hostname, c.ip, c.discover ? '(discover)' : c.macs.join(' '), c.image, c.groups.join(','), c.bootMode, c.installState]),
     );
   });
 }

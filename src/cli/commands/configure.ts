@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { checkName } from '../../core/names.js';
+import { normalizeMac } from '../../core/clients/mac.js';
 import { buildLayoutContext } from '../../core/autoinstall/layout-context.js';
 import { installHostConfig } from '../../core/autoinstall/client-host.js';
 import { parseStages } from '../../core/configure/stages.js';
@@ -25,6 +26,7 @@ interface ConfigureOptions {
   plan?: boolean;
   stages?: string;
   bootDisk?: string;
+  bootMac?: string;
   dryRun?: boolean;
   json?: boolean;
   iMeanTheRunningSystem?: boolean;
@@ -38,6 +40,9 @@ interface ConfigureOptions {
 export async function configureCommand(options: ConfigureOptions, command: Command): Promise<void> {
   const hostname = checkName('host', options.host);
   const stages = parseStages(options.stages);
+  // The installer exports SI_BOOT_MAC; a hand run may set it or give --boot-mac.
+  const bootMacText = options.bootMac ?? (process.env.SI_BOOT_MAC || undefined);
+  const bootMac = bootMacText === undefined ? undefined : normalizeMac(bootMacText);
   if (!options.root && !(options.image && options.plan)) throw new UserError('give --root DIR to configure a tree, or --image NAME --plan to print the plan');
   if (options.root && !isDirectory(options.root)) throw new UserError(`root ${options.root} is not a directory: give the root tree of an image or a mounted host`);
   if (options.root && !options.iMeanTheRunningSystem) refuseRunningSystem(options.root);
@@ -47,7 +52,7 @@ export async function configureCommand(options: ConfigureOptions, command: Comma
     const plan = planForRoot({ root, host: { ...host, stages }, siteDir: store.paths.templates });
     const warnings = plan.stages.flatMap((s) => s.warnings);
     if (options.plan) return printJson(plan);
-    const changes = await applyWithMounts(root, plan, options);
+    const changes = await applyWithMounts(root, plan, { ...options, bootMac });
     if (options.json) return printJson({ host: hostname, root, dryRun: Boolean(options.dryRun), changes, warnings });
     for (const warning of warnings) note(`warning: ${warning}`);
     for (const change of changes) printLine(`${change.stage.padEnd(10)} ${change.action.padEnd(11)} ${change.path ?? change.argv?.join(' ') ?? ''}`);
@@ -68,7 +73,7 @@ async function applyWithMounts(root: string, plan: ConfigurePlan, options: Confi
     for (const stale of mounts?.removedStale ?? []) note(`removed ${stale}, left mounted by an interrupted si configure`);
     let changes: ApplyChange[];
     try {
-      changes = await applyPlan({ root, plan, dryRun, bootDisk: options.bootDisk, runCommand: (argv) => run(argv, { signal: stop.signal, forceKillAfterMs: 5000 }) });
+      changes = await applyPlan({ root, plan, dryRun, bootDisk: options.bootDisk, bootMac: options.bootMac, runCommand: (argv) => run(argv, { signal: stop.signal, forceKillAfterMs: 5000 }) });
     } catch (error) {
       if (stop.signal.aborted) throw new UserError(`stopped by a signal; the tree ${root} is partly configured: run si configure again`, 130);
       throw error;

@@ -39,6 +39,8 @@ export function registerClientCommands(program: Command): void {
     .option('--ip <address>', 'new address of the first host; the others follow, as with addclients')
     .option('--netmask <mask>', 'netmask or prefix length')
     .option('--macs <macs>', 'MACs of one host, comma separated ("" for none)')
+    .option('--discover', 'wait to be discovered: the first unknown MACs to netboot are bound to these hosts, in order (hosts without MACs)')
+    .option('--no-discover', 'stop waiting to be discovered')
     .option('--dry-run', 'show the result, change nothing')
     .option('--json', 'JSON output')
     .action(lazy(load, 'clientSetCommand'));

@@ -12,6 +12,7 @@ export function registerConfigureCommands(program: Command): void {
     .option('--root <dir>', 'apply the plan to this root tree')
     .option('--stages <list>', 'comma list of identity, hostname, network, fstab, initrd, bootloader, locale, user-exits (default: all)')
     .option('--boot-disk <device>', 'disk the bootloader goes to')
+    .option('--boot-mac <mac>', 'for a host without a MAC: the MAC of the interface it boots from (default $SI_BOOT_MAC)')
     .option('--dry-run', 'list what would change, change nothing')
     .option('--i-mean-the-running-system', 'allow a root that is a running system (this server\'s own /, or the root of a running process)')
     .option('--json', 'JSON output')

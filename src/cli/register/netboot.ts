@@ -27,4 +27,6 @@ export function registerNetbootCommands(program: Command): void {
     .option('--unit', 'print a systemd unit that runs this same command instead of running it')
     .option('--output <file>', 'with --unit: write the unit to FILE')
     .action(lazy(() => import('../commands/netboot-serve.js'), 'netbootServeCommand'));
+
+  netboot.command('unknown').description('list the MACs that netbooted and matched no host (--clear [MAC] forgets them)').option('--clear [mac]', 'forget one unknown MAC, or all').option('--json', 'JSON output').action(lazy(() => import('../commands/netboot-unknown.js'), 'netbootUnknownCommand'));
 }

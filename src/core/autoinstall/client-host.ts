@@ -1,5 +1,6 @@
 import type { ClientRecord } from '../clients/client-record.js';
 import { parseNetmask } from '../clients/ipv4.js';
+import { BOOT_MAC_TOKEN } from '../configure/boot-mac.js';
 import { checkHostConfig, type FilesystemConfig, type HostConfig } from '../configure/host-config.js';
 import { BOOT_DISK_TOKEN } from '../configure/shell.js';
 import type { LayoutContext } from './layout-context.js';
@@ -13,8 +14,9 @@ export interface InstallHost {
 }
 
 /**
- * What the configurator needs for a client being installed: its name, its first MAC with the registry's
- * static address (further MACs only identify it for netboot), the layout's filesystems with the UUIDs
+ * What the configurator needs for a client being installed: its name, its first MAC (or, without one, the
+ * interface it boots from: BOOT_MAC_TOKEN) with the registry's static address (further MACs only identify it
+ * for netboot), the layout's filesystems with the UUIDs
  * this host gets, and the boot disk left to install time.
  */
 export function installHostConfig({ client, image, layout }: { client: ClientRecord; image: string; layout: LayoutContext }): InstallHost {
@@ -27,20 +29,17 @@ export function installHostConfig({ client, image, layout }: { client: ClientRec
     return [{ uuid, mountpoint: fs.mount, fstype: fs.type, options: options || 'defaults', dump: 0, pass: fs.mount === '/' ? 1 : 2 }];
   });
   const warnings: string[] = [];
-  const [mac] = client.macs;
-  if (mac === undefined) warnings.push(`client ${client.hostname} has no MAC address: its network is not configured in the image`);
-  const interfaces: HostConfig['interfaces'] =
-    mac === undefined
-      ? []
-      : [
-          {
-            mac,
-            ip: client.ip,
-            prefix: parseNetmask(client.netmask),
-            ...(client.gateway ? { gateway: client.gateway } : {}),
-            ...(client.dns.length > 0 ? { dns: client.dns } : {}),
-          },
-        ];
+  // Without a MAC in the registry, the interface it booted from: the install knows its MAC (SI_BOOT_MAC).
+  const mac = client.macs[0] ?? BOOT_MAC_TOKEN;
+  const interfaces: HostConfig['interfaces'] = [
+    {
+      mac,
+      ip: client.ip,
+      prefix: parseNetmask(client.netmask),
+      ...(client.gateway ? { gateway: client.gateway } : {}),
+      ...(client.dns.length > 0 ? { dns: client.dns } : {}),
+    },
+  ];
   // Checked without the boot disk: the token is not a device path, and it is ours, not the registry's.
   const checked = checkHostConfig({ hostname: client.hostname, ...(client.domain ? { domain: client.domain } : {}), interfaces, filesystems });
   return { host: { ...checked, bootDisk: BOOT_DISK_TOKEN }, uuids, warnings };

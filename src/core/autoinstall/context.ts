@@ -2,6 +2,7 @@ import { PRESERVE_ALL } from '../rsync/argv.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { ConfigurePlan } from '../configure/plan.js';
 import { renderShellHelpers } from '../configure/shell.js';
+import { planUsesBootMac } from '../configure/boot-mac.js';
 import type { LayoutContext } from './layout-context.js';
 import { shellWords } from '../shell-quote.js';
 
@@ -39,6 +40,8 @@ export interface HostScriptContext {
   stages: string;
   /** The host's configure plan as sh functions (renderPlanAsShell without helpers, run or #! line). */
   configure: string;
+  /** The plan configures the interface the host boots from (no MAC in the registry): the script needs SI_BOOT_MAC. */
+  bootMac: boolean;
 }
 
 const MKFS: Record<string, string> = { ext4: 'mkfs.ext4', xfs: 'mkfs.xfs', btrfs: 'mkfs.btrfs', vfat: 'mkfs.vfat', swap: 'mkswap' };
@@ -83,5 +86,6 @@ export function buildHostScriptContext(options: {
     stages: listWord(plan.stages.map((stage) => stage.stage)),
     // Its #! line goes: this file has its own.
     configure: options.configureShell.replace(/^#!.*\n/, '').trimEnd(),
+    bootMac: planUsesBootMac(plan),
   };
 }

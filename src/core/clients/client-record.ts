@@ -24,6 +24,11 @@ export interface ClientRecord {
   /** What the netboot entry does: run the installer, or boot the local disk. */
   bootMode: BootMode;
   installState: InstallState;
+  /**
+   * Waiting to be discovered (`si client set --discover`): the first unknown MAC that netboots is bound to
+   * it (docs/netboot.md, Discovery). Only a host without MACs waits. Absent means false.
+   */
+  discover?: boolean;
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

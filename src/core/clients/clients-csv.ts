@@ -21,6 +21,7 @@ export const CLIENT_CSV_COLUMNS = [
   'overrides',
   'boot_mode',
   'install_state',
+  'discover',
 ] as const;
 type Column = (typeof CLIENT_CSV_COLUMNS)[number];
 
@@ -44,6 +45,7 @@ export function formatClientsCsv(clients: readonly ClientRecord[]): string {
         c.overrides.join(' '),
         c.bootMode,
         c.installState,
+        c.discover === true ? 'yes' : '',
       ]),
     );
   }
@@ -52,7 +54,8 @@ export function formatClientsCsv(clients: readonly ClientRecord[]): string {
 
 /**
  * Reads clients written by formatClientsCsv (or by hand): a header naming the columns in any order;
- * hostname, ip and image are required, the rest default (netmask /24, boot_mode install, install_state new).
+ * hostname, ip and image are required, the rest default (netmask /24, boot_mode install, install_state new,
+ * discover no).
  * Every value is validated; a hostname, IP or MAC repeated in the file is refused with both lines.
  */
 export function parseClientsCsv(text: string, { source = 'clients CSV' } = {}): ClientRecord[] {
@@ -109,6 +112,7 @@ function readRecord(cell: (name: Column) => string, list: (name: Column) => stri
     overrides: list('overrides').map(checkOverrideName),
     bootMode: oneOf('boot_mode', cell('boot_mode') || 'install', BOOT_MODES),
     installState: oneOf('install_state', cell('install_state') || 'new', INSTALL_STATES),
+    discover: oneOf('discover', cell('discover') || 'no', ['yes', 'no']) === 'yes',
   };
 }
 

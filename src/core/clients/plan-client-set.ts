@@ -18,6 +18,8 @@ export interface ClientSetOptions {
   ip?: string | undefined;
   netmask?: string | undefined;
   macs?: string | undefined;
+  /** --discover (true) / --no-discover (false): wait for the first unknown MAC to netboot, or stop waiting. */
+  discover?: boolean | undefined;
 }
 
 /** The fields a `client set` replaces; absent ones stay as they are. */
@@ -34,9 +36,10 @@ export interface ClientChange {
   ip?: string;
   netmask?: string;
   macs?: string[];
+  discover?: boolean;
 }
 
-const OPTION_NAMES = ['image', 'groups', 'overrides', 'boot', 'state', 'gateway', 'dns', 'domain', 'ip', 'netmask', 'macs'] as const;
+const OPTION_NAMES = ['image', 'groups', 'overrides', 'boot', 'state', 'gateway', 'dns', 'domain', 'ip', 'netmask', 'macs', 'discover'] as const;
 
 /** Reads the options into a change; refuses an empty one (a `set` that changes nothing is a mistake). */
 export function parseClientChange(options: ClientSetOptions): ClientChange {
@@ -55,6 +58,7 @@ export function parseClientChange(options: ClientSetOptions): ClientChange {
   if (options.ip !== undefined) change.ip = options.ip.trim();
   if (options.netmask !== undefined) change.netmask = options.netmask.trim();
   if (options.macs !== undefined) change.macs = list(options.macs).map(normalizeMac);
+  if (options.discover !== undefined) change.discover = options.discover;
   return change;
 }
 

@@ -36,6 +36,12 @@ function normalizeClient(record: ClientRecord, known: KnownNames): ClientRecord 
   const gateway = record.gateway === null ? null : checkGateway({ gateway: record.gateway, subnet });
   if (gateway === formatIPv4(ip)) throw new UserError(`the gateway ${gateway} is the host's own IP; give the router's address`);
   const macs = record.macs.map(normalizeMac);
+  const discover = record.discover === true;
+  if (discover && macs.length > 0) {
+    throw new UserError(
+      `has MAC ${macs.join(' ')}, and only a host without MACs waits for discovery: remove the MACs first (--macs '') or leave discovery off (--no-discover)`,
+    );
+  }
   const image = checkName('image', record.image);
   if (!known.images.has(image)) throw new UserError(`no image named ${image}: see 'si image list'`);
   for (const group of record.groups) {
@@ -55,6 +61,8 @@ function normalizeClient(record: ClientRecord, known: KnownNames): ClientRecord 
     overrides: once(record.overrides.map(checkOverrideName), 'override'),
     bootMode: oneOf('boot mode', record.bootMode, BOOT_MODES),
     installState: oneOf('install state', record.installState, INSTALL_STATES),
+    // Kept as given: the registry's records always carry it, a new record may leave it out (false).
+    ...(record.discover === undefined ? {} : { discover }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { checkName } from '../names.js';
+import { BOOT_MAC_TOKEN } from './boot-mac.js';
 import { STAGES, type StageName } from './stages.js';
 
 /**
@@ -27,6 +28,7 @@ export interface HostConfig {
 }
 
 export interface InterfaceConfig {
+  /** Lower-case colon form, or BOOT_MAC_TOKEN: the interface the host boots from (a host without a MAC). */
   mac: string;
   /** Interface name; stacks that need a name use `nic<index>` when absent. */
   name?: string;
@@ -47,6 +49,7 @@ export interface FilesystemConfig {
   pass: number;
 }
 
+const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'an IPv4 address');
 const dnsServer = z.string().regex(/^[0-9a-fA-F:.]+$/, 'an IP address');
 // One word per path segment: these values end up in config files and shell scripts.
@@ -56,8 +59,8 @@ const interfaceSchema = z
   .object({
     mac: z
       .string()
-      .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, 'a MAC address like 52:54:00:12:34:56')
-      .transform((mac) => mac.toLowerCase().replaceAll('-', ':')),
+      .refine((mac) => mac === BOOT_MAC_TOKEN || MAC.test(mac), `a MAC address like 52:54:00:12:34:56 (or ${BOOT_MAC_TOKEN}: the one it boots from)`)
+      .transform((mac) => (mac === BOOT_MAC_TOKEN ? mac : mac.toLowerCase().replaceAll('-', ':'))),
     name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/, 'an interface name (1-15 characters)').optional(),
     dhcp: z.boolean().optional(),
     ip: ipv4.optional(),
@@ -101,5 +104,8 @@ export function checkHostConfig(input: unknown): HostConfig {
   const names = parsed.data.interfaces.map((nic, index) => nic.name ?? `nic${index}`);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) throw new UserError(`invalid host configuration: interface name ${duplicate} is used twice`);
+  if (parsed.data.interfaces.filter((nic) => nic.mac === BOOT_MAC_TOKEN).length > 1) {
+    throw new UserError(`invalid host configuration: only one interface can be the one it boots from (${BOOT_MAC_TOKEN})`);
+  }
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import { shQuote } from '../shell-quote.js';
+import { BOOT_MAC_TOKEN } from './boot-mac.js';
 import { IDENTITY_RECORD_HEADER } from './identity.js';
 import type { ConfigurePlan, StagePlan } from './plan.js';
 
@@ -11,14 +12,28 @@ const q = shQuote;
  */
 export const BOOT_DISK_TOKEN = '${SI_BOOT_DISK}';
 
-/** Quotes an argument, leaving each BOOT_DISK_TOKEN in it as an expanded "$SI_BOOT_DISK". */
-function quoteArgument(word: string): string {
-  if (!word.includes(BOOT_DISK_TOKEN)) return q(word);
+/** Install-time tokens and the shell expansion each one becomes: commands get both, file contents the MAC. */
+const MAC_TOKEN: readonly [string, string][] = [[BOOT_MAC_TOKEN, '"$SI_BOOT_MAC"']];
+const COMMAND_TOKENS: readonly [string, string][] = [[BOOT_DISK_TOKEN, '"$SI_BOOT_DISK"'], ...MAC_TOKEN];
+
+/** Quotes a word, leaving each of `tokens` in it as its expansion. */
+function quoteArgument(word: string, tokens: readonly [string, string][] = COMMAND_TOKENS): string {
+  const token = tokens.find(([t]) => word.includes(t));
+  if (!token) return q(word);
   return word
-    .split(BOOT_DISK_TOKEN)
-    .map((part) => (part === '' ? '' : q(part)))
-    .join('"$SI_BOOT_DISK"');
+    .split(token[0])
+    .map((part) => (part === '' ? '' : quoteArgument(part, tokens)))
+    .join(token[1]);
 }
+
+// A stage that writes the boot MAC refuses to run without a well-formed one: it would write a broken config.
+const NEED_BOOT_MAC = `case \${SI_BOOT_MAC:-} in
+	[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]) ;;
+	*)
+		printf '%s\\n' "si: no boot MAC (SI_BOOT_MAC is '\${SI_BOOT_MAC:-}'): this host has no MAC in the registry, so its network goes on the interface it booted from; set SI_BOOT_MAC=aa:bb:cc:dd:ee:ff" >&2
+		return 1
+		;;
+	esac`;
 
 // Helpers shared by every stage; they mirror applyPlan() in src/infra/configure/apply-plan.ts.
 const HELPERS = `si_cfg_digest() {
@@ -102,6 +117,10 @@ si_cfg_record() {
 	} | si_cfg_write "$si_cfg_rec" 0644
 }`;
 
+function stageUsesBootMac(stage: StagePlan): boolean {
+  return stage.write.some((w) => w.content.includes(BOOT_MAC_TOKEN) || w.path.includes(BOOT_MAC_TOKEN)) || stage.commands.some((c) => c.argv.some((w) => w.includes(BOOT_MAC_TOKEN)));
+}
+
 function functionName(stage: string): string {
   return `si_configure_${stage.replaceAll('-', '_')}`;
 }
@@ -110,14 +129,15 @@ function renderStage(stage: StagePlan): string[] {
   const lines = [`${functionName(stage.stage)}() {`];
   const step = (line: string) => lines.push(`\t${line} || return 1`);
   for (const warning of stage.warnings) lines.push(`\tprintf '%s\\n' ${q(`warning: ${warning}`)} >&2`);
+  if (stageUsesBootMac(stage)) lines.push(...NEED_BOOT_MAC.split('\n').map((line) => `\t${line}`));
   for (const action of stage.identity) {
     if (action.kind === 'fresh-machine-id') step(['si_cfg_machine_id', q(action.path), ...action.replace.map(q)].join(' '));
     else step(`si_cfg_drop_golden ${q(action.path)} ${q(action.sha256)}`);
   }
   for (const path of stage.remove) step(`si_cfg_remove ${q(path)}`);
-  for (const write of stage.write) step(`printf '%s' ${q(write.content)} | si_cfg_write ${q(write.path)} ${write.mode}`);
+  for (const write of stage.write) step(`printf '%s' ${quoteArgument(write.content, MAC_TOKEN)} | si_cfg_write ${quoteArgument(write.path, MAC_TOKEN)} ${write.mode}`);
   for (const link of stage.links) step(`si_cfg_link ${q(link.path)} ${q(link.target)}`);
-  for (const command of stage.commands) step(`chroot "$TARGET" ${command.argv.map(quoteArgument).join(' ')}`);
+  for (const command of stage.commands) step(`chroot "$TARGET" ${command.argv.map((word) => quoteArgument(word)).join(' ')}`);
   if (stage.record) step(['si_cfg_record', q(stage.record.path), q(stage.record.host), ...stage.record.files.map(q)].join(' '));
   lines.push('\t:', '}');
   return lines;

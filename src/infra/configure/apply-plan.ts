@@ -3,6 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, 
 import { dirname } from 'node:path';
 import { formatIdentityRecord } from '../../core/configure/identity.js';
 import type { ConfigurePlan, FileWrite, StagePlan } from '../../core/configure/plan.js';
+import { planUsesBootMac, withBootMac } from '../../core/configure/boot-mac.js';
 import { BOOT_DISK_TOKEN } from '../../core/configure/shell.js';
 import type { StageName } from '../../core/configure/stages.js';
 import { expandGlob } from '../../core/configure/tree.js';
@@ -28,6 +29,8 @@ export interface ApplyPlanOptions {
   runCommand?: (argv: string[]) => Promise<unknown>;
   /** Replaces BOOT_DISK_TOKEN in command arguments (a plan rendered for install); required when the plan has it. */
   bootDisk?: string;
+  /** Replaces BOOT_MAC_TOKEN (a host without a MAC: the interface it booted from); required when the plan has it. */
+  bootMac?: string;
 }
 
 const lstatOrNull = (path: string) => {
@@ -53,7 +56,13 @@ const fileDigest = (hostPath: string): string | undefined => {
  * (/dev, /proc, /sys for bootloaders): mounting those is the caller's business.
  */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyChange[]> {
-  const { root, plan, dryRun = false } = options;
+  const { root, dryRun = false } = options;
+  if (planUsesBootMac(options.plan) && !options.bootMac) {
+    throw new UserError(
+      `${options.plan.host} has no MAC in the registry, so its network goes on the interface it boots from: give that interface's MAC (--boot-mac or SI_BOOT_MAC), or add the host's MAC (si client set ${options.plan.host} --macs MAC)`,
+    );
+  }
+  const plan = options.bootMac ? withBootMac(options.plan, options.bootMac) : options.plan;
   const runCommand = options.runCommand ?? ((argv: string[]) => run(argv));
   const stat = lstatOrNull(root);
   if (!stat?.isDirectory()) throw new UserError(`root ${root} is not a directory: give the mounted root tree of the host`);

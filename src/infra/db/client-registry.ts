@@ -15,6 +15,7 @@ interface RawClient {
   overrides: string;
   boot_mode: string;
   install_state: string;
+  discover: number;
   macs: string | null;
 }
 
@@ -35,6 +36,7 @@ const toClient = (r: RawClient): ClientRecord => ({
   overrides: JSON.parse(r.overrides) as string[],
   bootMode: r.boot_mode as BootMode,
   installState: r.install_state as InstallState,
+  discover: r.discover === 1,
 });
 
 /** The client store on SQLite: clients, their MACs, groups and per-image install layouts. */
@@ -78,12 +80,12 @@ export class ClientRegistry implements ClientStore {
   /** Inserts or replaces whole records (MACs included), all in one transaction. */
   saveClients(records: readonly ClientRecord[], now: string): void {
     const upsert = this.db.prepare(`
-      INSERT INTO clients (hostname, domain, ip, netmask, gateway, dns, image, groups, overrides, boot_mode, install_state, created_at, updated_at)
-      VALUES (@hostname, @domain, @ip, @netmask, @gateway, @dns, @image, @groups, @overrides, @bootMode, @installState, @now, @now)
+      INSERT INTO clients (hostname, domain, ip, netmask, gateway, dns, image, groups, overrides, boot_mode, install_state, discover, created_at, updated_at)
+      VALUES (@hostname, @domain, @ip, @netmask, @gateway, @dns, @image, @groups, @overrides, @bootMode, @installState, @discover, @now, @now)
       ON CONFLICT(hostname) DO UPDATE SET domain = excluded.domain, ip = excluded.ip, netmask = excluded.netmask,
         gateway = excluded.gateway, dns = excluded.dns, image = excluded.image, groups = excluded.groups,
         overrides = excluded.overrides, boot_mode = excluded.boot_mode, install_state = excluded.install_state,
-        updated_at = excluded.updated_at`);
+        discover = excluded.discover, updated_at = excluded.updated_at`);
     const clearMacs = this.db.prepare('DELETE FROM client_macs WHERE hostname = ?');
     const addMac = this.db.prepare('INSERT INTO client_macs (mac, hostname, position) VALUES (?, ?, ?)');
     this.db.transaction(() => {
@@ -93,6 +95,7 @@ export class ClientRegistry implements ClientStore {
           dns: JSON.stringify(record.dns),
           groups: JSON.stringify(record.groups),
           overrides: JSON.stringify(record.overrides),
+          discover: record.discover === true ? 1 : 0,
           now,
         });
         clearMacs.run(record.hostname);

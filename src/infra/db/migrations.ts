@@ -108,4 +108,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX install_events_updated_at ON install_events(updated_at);
     `,
   },
+  {
+    version: 5,
+    name: 'discovery',
+    // discover: the host waits for the first unknown MAC to netboot. netboot_unknown: MACs that asked and matched nothing.
+    sql: `
+      ALTER TABLE clients ADD COLUMN discover INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE netboot_unknown (
+        mac TEXT PRIMARY KEY,
+        ip TEXT NOT NULL DEFAULT '',
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1
+      );
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { buildLayoutContext } from '../../../src/core/autoinstall/layout-context
 import { emptyManifest, formatManifest, parseManifest, staleFiles } from '../../../src/core/autoinstall/manifest.js';
 import { filesystemUuid } from '../../../src/core/autoinstall/uuids.js';
 import { BOOT_DISK_TOKEN } from '../../../src/core/configure/shell.js';
+import { BOOT_MAC_TOKEN } from '../../../src/core/configure/boot-mac.js';
 import { client, EFI_LAYOUT, GPT_LAYOUT, MBR_LAYOUT, RAID_LVM_LAYOUT } from '../../infra/autoinstall/fixtures.js';
 
 describe('filesystem UUIDs', () => {
@@ -37,11 +38,11 @@ describe('the host configuration for an install', () => {
     expect(uuids[1]).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
   });
 
-  it('warns about a client without a MAC and refuses a bad record in one line', () => {
+  it('configures a client without a MAC on the interface it boots from, and refuses a bad record in one line', () => {
     const layout = buildLayoutContext(GPT_LAYOUT);
-    expect(installHostConfig({ client: client(1, { macs: [] }), image: 'img', layout }).warnings).toEqual([
-      'client node001 has no MAC address: its network is not configured in the image',
-    ]);
+    const macless = installHostConfig({ client: client(1, { macs: [] }), image: 'img', layout });
+    expect(macless.warnings).toEqual([]);
+    expect(macless.host.interfaces).toEqual([expect.objectContaining({ mac: BOOT_MAC_TOKEN, ip: client(1).ip })]);
     expect(() => installHostConfig({ client: client(1, { domain: 'Bad_Domain' }), image: 'img', layout })).toThrow(/^invalid host configuration: domain/);
   });
 });

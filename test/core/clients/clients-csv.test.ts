@@ -16,6 +16,7 @@ const clients: ClientRecord[] = [
     overrides: ['site'],
     bootMode: 'local',
     installState: 'installed',
+    discover: false,
   },
   {
     hostname: 'node002',
@@ -30,6 +31,7 @@ const clients: ClientRecord[] = [
     overrides: [],
     bootMode: 'install',
     installState: 'new',
+    discover: true,
   },
 ];
 
@@ -37,9 +39,9 @@ describe('clients CSV', () => {
   it('exports a header and one line per client', () => {
     expect(formatClientsCsv(clients)).toBe(
       [
-        'hostname,domain,ip,netmask,gateway,dns,macs,image,groups,overrides,boot_mode,install_state',
-        'node001,cluster.lan,10.0.0.11,255.255.255.0,10.0.0.1,10.0.0.2 10.0.0.3,52:54:00:00:00:01 52:54:00:00:00:11,debian12,compute gpu,site,local,installed',
-        'node002,,10.0.0.12,255.255.0.0,,,,debian12,,,install,new',
+        'hostname,domain,ip,netmask,gateway,dns,macs,image,groups,overrides,boot_mode,install_state,discover',
+        'node001,cluster.lan,10.0.0.11,255.255.255.0,10.0.0.1,10.0.0.2 10.0.0.3,52:54:00:00:00:01 52:54:00:00:00:11,debian12,compute gpu,site,local,installed,',
+        'node002,,10.0.0.12,255.255.0.0,,,,debian12,,,install,new,yes',
         '',
       ].join('\n'),
     );
@@ -66,6 +68,7 @@ describe('clients CSV', () => {
       overrides: [],
       bootMode: 'install',
       installState: 'new',
+      discover: false,
     });
   });
 
