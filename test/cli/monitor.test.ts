@@ -142,6 +142,7 @@ describe('si monitor', () => {
     const refusals = [
       ['{"host": "node001", "phase"', 400, 'not JSON: send one JSON object'],
       [{ host: 'node009', phase: 'copy', state: 'installing' }, 404, 'no client named node009 in the registry'],
+      [{ host: '', mac: '52:54:00:00:13:99', phase: 'fetch', state: 'installing' }, 404, 'no client with MAC 52:54:00:00:13:99 in the registry'],
       [{ host: 'node001', phase: 'copy', state: 'installing', percent: 142 }, 400, /^invalid event: percent: /],
       [{ host: 'node001', phase: 'copy', state: 'new' }, 400, /^invalid event: state: /],
       [{ host: '../etc', phase: 'copy', state: 'installing' }, 400, 'invalid event: host: not a valid host name'],

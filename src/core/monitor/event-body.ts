@@ -35,7 +35,7 @@ export function parseEventBody(text: string): ParsedEventBody {
   }
   const body = result.data;
   // The installer's first events come before it knows its host name: then the MAC it booted from names it.
-  const byMac = body.host === '' && body.mac !== '';
+  const byMac = body.host === '' && typeof body.mac === 'string';
   if (!byMac && !isValidName(body.host)) return { ok: false, status: 400, reason: 'invalid event: host: not a valid host name' };
   return {
     ok: true,

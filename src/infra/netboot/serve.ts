@@ -6,6 +6,7 @@ import { httpBase } from '../../core/netboot/index.js';
 import { planServeDnsmasq } from '../../core/netboot/serve-plan.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ImageStore } from '../images/image-store.js';
+import { bindUnknownMac } from '../discovery/index.js';
 import { createEventsHandler } from '../monitor/index.js';
 import { installEventStore } from '../reports/index.js';
 import { createRenderer } from '../templates.js';
@@ -81,7 +82,18 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
       let menu = render(clients).menu;
       handler = createBootHandler({
         store: store.clients, menu: () => menu, renderer, base: httpBase(server, httpPort), tftpRoot: roots.tftpboot, bootRoot: paths.boot,
-        log, onUnknownMac: options.onUnknownMac,
+        log,
+        // An unknown MAC takes the first host waiting for discovery (docs/netboot.md#discovery), else is listed by `si netboot unknown`.
+        onUnknownMac:
+          options.onUnknownMac ??
+          (async (mac, ip) => {
+            const bound = bindUnknownMac(store.db, mac, ip);
+            if (bound?.bound) {
+              options.onNote(`discovered: ${mac} (${ip}) is now ${bound.host}`);
+              log.note(`discovered: ${mac} (${ip}) is now ${bound.host}`);
+            }
+            return bound?.host;
+          }),
         // The installer's POST /events: recorded by the monitor's handler (docs/monitor.md) unless another is given.
         onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), hostByMac: (mac) => store.clients.findClientByMac(mac)?.hostname, log: (line) => {
           options.onNote(line);

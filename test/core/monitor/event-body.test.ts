@@ -24,6 +24,12 @@ describe('parseEventBody', () => {
     });
   });
 
+  it('accepts an event without a host name when it names the MAC the installer booted from', () => {
+    expect(parse({ host: '', mac: '52:54:00:AA:00:01', phase: 'fetch', state: 'installing' })).toMatchObject({ ok: true, report: { host: '', mac: '52:54:00:aa:00:01' } });
+    expect(parse({ host: '', phase: 'fetch', state: 'installing' })).toMatchObject({ ok: false, status: 400, reason: expect.stringMatching(/host/) });
+    expect(parse({ host: '', mac: '', phase: 'fetch', state: 'failed' })).toMatchObject({ ok: false, status: 400 });
+  });
+
   it('refuses bad bodies with a 400 naming the field, never quoting the body', () => {
     const refused = (value: unknown, field: RegExp) => {
       const result = parse(value);
