@@ -101,4 +101,16 @@ describe('VM harness', () => {
     }
     await expectGone(vm);
   });
+
+  it('says at once, with the console so far, when QEMU exits before the awaited line', async () => {
+    const vm = await startVm({ ns: world.server, name: 'broken', mac: '52:54:00:5a:00:03', kernel: join(work, 'no-such-kernel') });
+    try {
+      const started = Date.now();
+      await expect(vm.waitForSerial(/never/, { timeoutMs: 120_000 })).rejects.toThrow(/VM broken: \/never\/ QEMU exited first \(.*no-such-kernel/s);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      await vm.stop();
+    }
+    await expectGone(vm);
+  });
 });
