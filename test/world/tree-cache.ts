@@ -27,7 +27,7 @@ export function readAptMirror(): string {
 }
 
 /**
- * Makes sure `tarball` exists, calling `build(dir)` to fill a scratch folder beside it on first use, then packs
+ * Makes sure `tarball` exists, calling `build(dir)` to fill a scratch folder (created empty) beside it on first use, then packs
  * it and renames it into place. One build at a time per tarball (a pid lock beside it): a second process waits
  * for the first one's tarball instead of debootstrapping the same tree again on a shared 2-core machine.
  */
@@ -51,6 +51,7 @@ export async function ensureTarball(tarball: string, build: (dir: string) => Pro
     const dir = join(folder, `.build-${tag}`);
     const partial = join(folder, `.partial-${tag}.tar`);
     try {
+      await mkdir(dir);
       await build(dir);
       await run(['tar', ...TAR_KEEP, '-cf', partial, '-C', dir, '.']);
       await rename(partial, tarball);
