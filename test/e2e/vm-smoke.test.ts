@@ -87,16 +87,17 @@ describe('VM harness', () => {
   }
 
   it.each([
-    { firmware: 'bios' as const, banner: /iPXE/, what: "the NIC ROM's iPXE" },
-    { firmware: 'uefi' as const, banner: /Start PXE over IPv4/, what: "OVMF's own PXE" },
-  ])('network-boots under $firmware ($what) with an empty disk: its DHCP requests reach the bridge', async ({ firmware, banner }) => {
+    { firmware: 'bios' as const, bootFrom: 'network' as const, boot: /^(?![\s\S]*Booting from Hard Disk)[\s\S]*iPXE \(PCI \S+\) starting execution/, what: "the NIC ROM's iPXE first" },
+    { firmware: 'bios' as const, bootFrom: 'disk' as const, boot: /Booting from Hard Disk[\s\S]*iPXE \(PCI \S+\) starting execution/, what: 'the empty disk first, then the NIC' },
+    { firmware: 'uefi' as const, bootFrom: 'network' as const, boot: /Start PXE over IPv4/, what: "OVMF's own PXE" },
+  ])('boots $firmware from $bootFrom ($what): its DHCP requests reach the bridge', async ({ firmware, bootFrom, boot }) => {
     const started = Date.now();
-    const vm = await startVm({ ns: world.server, name: `net${firmware}`, mac: '52:54:00:5a:00:02', disks: [{ sizeMiB: 16 }], firmware, bootFrom: 'network' });
+    const vm = await startVm({ ns: world.server, name: `net${firmware}${bootFrom.slice(0, 4)}`, mac: '52:54:00:5a:00:02', disks: [{ sizeMiB: 16 }], firmware, bootFrom });
     try {
-      await vm.waitForSerial(banner, { timeoutMs: 240_000 });
-      const bannerAt = Date.now();
+      await vm.waitForSerial(boot, { timeoutMs: 240_000 });
+      const bootAt = Date.now();
       expect(await waitForPackets(vm, 120_000)).toBeGreaterThan(0);
-      process.stdout.write(`vm-smoke ${firmware}: firmware network boot ${((bannerAt - started) / 1000).toFixed(1)} s, first packets ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`vm-smoke ${firmware} from ${bootFrom}: network boot starts ${((bootAt - started) / 1000).toFixed(1)} s, first packets ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     } finally {
       await vm.stop();
     }
