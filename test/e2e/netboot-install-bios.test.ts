@@ -1,0 +1,95 @@
+// The whole netboot path under BIOS, as a user runs it: a VM with an empty virtio disk PXE-boots from
+// `si netboot serve`, installs the bootable Debian image captured by `si getimage` while `si monitor --json`
+// shows its phases through 100 %, reboots, is served "local boot" and comes up from its own disk as itself:
+// its own host name on the console, its sshd on its address with host keys that are not the golden client's.
+// Then the copy rate against a plain rsync of the same image inside the same VM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startVm, type Vm } from '../world/qemu.js';
+import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+
+const MAC = '52:54:00:5e:01:01';
+const HOST = 'node001';
+/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s). */
+const INSTALLER_BOUND_MS = 300_000;
+const INSTALL_BOUND_MS = 900_000;
+const LOGIN_BOUND_MS = 400_000;
+
+describe('netboot install, BIOS', () => {
+  let lab: NetbootLab;
+  let vm: Vm | undefined;
+
+  beforeAll(async () => {
+    lab = await startNetbootLab({ prefix: 'nbb' });
+    const csv = path.join(lab.work, 'macs.csv');
+    fs.writeFileSync(csv, `${HOST},${MAC}\n`);
+    await lab.si(['addclients', '--hosts', HOST, '--ip', `${lab.world.subnet}.21`, '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name, '--macs', csv]);
+    await lab.si(['client', 'set', HOST, '--overrides', LAB_OVERRIDE]);
+    await lab.render();
+  });
+
+  afterAll(async () => {
+    await vm?.stop();
+    await lab?.stop();
+  });
+
+  it('PXE-boots, installs with its progress in si monitor, reboots to local boot and comes up as itself', async () => {
+    const ip = `${lab.world.subnet}.21`;
+    vm = await startVm({ ns: lab.world.server, name: 'bios1', mac: MAC, disks: [{ sizeMiB: 4096 }], firmware: 'bios', bootFrom: 'network', memoryMiB: 1024 });
+    const t0 = Date.now();
+
+    await vm.waitForSerial(/si-installer: phase modules/, { timeoutMs: INSTALLER_BOUND_MS });
+    const tInstaller = Date.now();
+
+    // Watch the monitor while it installs: every phase and percent it shows, until installed or failed.
+    const seen: MonitorRow[] = [];
+    const deadline = Date.now() + INSTALL_BOUND_MS;
+    let last: MonitorRow | undefined;
+    while (Date.now() < deadline && vm.running()) {
+      last = (await lab.monitor()).find((row) => row.host === HOST);
+      if (last) seen.push(last);
+      if (last && (last.state === 'installed' || last.state === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    expect(last?.state, `${JSON.stringify(last)}\n${vm.serialTail(40)}`).toBe('installed');
+    const tInstalled = Date.now();
+    const phases = [...new Set(seen.map((row) => row.phase))];
+    for (const phase of ['partition', 'mkfs', 'copy', 'configure', 'bootloader']) expect(phases, JSON.stringify(phases)).toContain(phase);
+    const copyPercents = seen.filter((row) => row.phase === 'copy' && row.percent !== null).map((row) => row.percent!);
+    expect(copyPercents.length, JSON.stringify(seen.slice(-5))).toBeGreaterThan(0);
+    expect(last?.percent).toBe(100);
+    expect(last?.bytes ?? 0).toBeGreaterThan(300 * 1024 * 1024);
+
+    // After the reboot the firmware netboots again; the registry now answers "boot from the local disk".
+    const login = await vm.waitForSerial(new RegExp(`${HOST} login:`), { timeoutMs: LOGIN_BOUND_MS });
+    const tLogin = Date.now();
+    expect(vm.serial().slice(0, login.index)).not.toMatch(new RegExp(`${lab.image.goldenHostname} login:`));
+    const hyphens = MAC.replaceAll(':', '-');
+    const scriptRequests = lab.requestLog().split('\n').filter((line) => line.includes(`/ipxe/${hyphens}.ipxe 200`));
+    expect(scriptRequests.length, lab.requestLog()).toBeGreaterThanOrEqual(2);
+    expect(vm.serial()).toMatch(/Boot from the local disk/);
+    const client = JSON.parse(await lab.si(['client', 'show', HOST, '--json'])) as { bootMode: string; installState: string; lastInstall: { state: string; seconds: number } };
+    expect(client).toMatchObject({ bootMode: 'local', installState: 'installed', lastInstall: { state: 'installed' } });
+
+    // Its sshd answers on its address with keys of its own.
+    const key = await lab.hostKey(ip, 180_000);
+    expect(key, 'no ssh-ed25519 host key from the installed host').toBeDefined();
+    expect(lab.image.goldenHostKeys.map((k) => k.split(' ').slice(0, 2).join(' '))).not.toContain(key);
+    const hostname = await lab.ssh(ip, ['hostname']);
+    expect(hostname.stdout.trim(), hostname.stderr).toBe(HOST);
+
+    // The same image by a plain rsync inside the same VM, for the rate.
+    const plainStart = Date.now();
+    const plain = await lab.ssh(ip, ['rsync', '-aHAX', '--numeric-ids', `rsync://${lab.world.subnet}.1/${lab.image.name}/`, '/var/tmp/plain/'], 900_000);
+    const plainSeconds = (Date.now() - plainStart) / 1000;
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    const plainRate = (last?.bytes ?? 0) / plainSeconds;
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(
+      `BIOS netboot install: power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s; ` +
+        `copy rate ${((last?.rate ?? 0) / 1e6).toFixed(1)} MB/s (rsync's own figure), plain rsync in the same VM ${(plainRate / 1e6).toFixed(1)} MB/s ` +
+        `(${s(plainSeconds * 1000)} s), ratio ${((last?.rate ?? 0) / plainRate).toFixed(2)}`,
+    );
+  });
+});
