@@ -57,7 +57,7 @@ export const BOOT_LOADERS: readonly { file: string; source: string; pkg: string 
   { file: 'libcom32.c32', source: '/usr/lib/syslinux/modules/bios/libcom32.c32', pkg: 'syslinux-common' },
 ];
 
-/** What an unknown MAC is served (boot.ipxe's own fallback says the same): its local disk, BIOS or UEFI. */
+/** What an unknown MAC is served: its local disk, BIOS or UEFI. */
 export const LOCAL_BOOT_IPXE = [
   '#!ipxe',
   '# si netboot serve: this MAC is not a sisuite client: boot from the local disk.',
