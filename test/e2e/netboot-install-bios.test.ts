@@ -69,7 +69,7 @@ describe('netboot install, BIOS', () => {
     const scriptRequests = lab.requestLog().split('\n').filter((line) => line.includes(`/ipxe/${hyphens}.ipxe 200`));
     expect(scriptRequests.length, lab.requestLog()).toBeGreaterThanOrEqual(2);
     expect(vm.serial()).toMatch(/Boot from the local disk/);
-    const client = JSON.parse(await lab.si(['client', 'show', HOST, '--json'])) as { bootMode: string; installState: string; lastInstall: { state: string; seconds: number } };
+    const client = await lab.si<{ bootMode: string; installState: string; lastInstall: { state: string; seconds: number } }>(['client', 'show', HOST, '--json']);
     expect(client).toMatchObject({ bootMode: 'local', installState: 'installed', lastInstall: { state: 'installed' } });
 
     // Its sshd answers on its address with keys of its own.

@@ -32,7 +32,8 @@ export interface NetbootLab {
   readonly image: BootableImage;
   /** Private key root accepts on every installed lab host. */
   readonly sshKey: string;
-  si(args: readonly string[]): Promise<string>;
+  /** si as the lab's user; with --json its output parsed. */
+  si<T = string>(args: readonly string[]): Promise<T>;
   /** `si monitor --json --once` rows. */
   monitor(): Promise<MonitorRow[]>;
   /** Renders the image's scripts (after clients change). */
@@ -104,7 +105,7 @@ export async function startNetbootLab({ prefix, kernelArgs = [] }: { prefix: str
       work,
       image,
       sshKey,
-      si: (args) => siOk<string>(home, args),
+      si: <T = string>(args: readonly string[]) => siOk<T>(home, args),
       monitor: () => siOk<MonitorRow[]>(home, ['monitor', '--json', '--once']),
       render: async () => {
         await siOk(home, ['mkautoinstallscript', '--image', image.name]);
