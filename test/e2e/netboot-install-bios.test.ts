@@ -15,6 +15,8 @@ const HOST = 'node001';
 const INSTALLER_BOUND_MS = 300_000;
 const INSTALL_BOUND_MS = 900_000;
 const LOGIN_BOUND_MS = 400_000;
+/** The whole test's bound: the sum of the above, the ssh checks and the plain rsync, on a loaded machine. */
+const TEST_BOUND_MS = 45 * 60_000;
 
 describe('netboot install, BIOS', () => {
   let lab: NetbootLab;
@@ -91,5 +93,5 @@ describe('netboot install, BIOS', () => {
         `copy rate ${((last?.rate ?? 0) / 1e6).toFixed(1)} MB/s (rsync's own figure), plain rsync in the same VM ${(plainRate / 1e6).toFixed(1)} MB/s ` +
         `(${s(plainSeconds * 1000)} s), ratio ${((last?.rate ?? 0) / plainRate).toFixed(2)}`,
     );
-  });
+  }, TEST_BOUND_MS);
 });
