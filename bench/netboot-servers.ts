@@ -102,12 +102,18 @@ async function realPython(): Promise<string> {
   return (await run(['python3', '-c', 'import sys; print(sys.executable)'])).stdout.trim();
 }
 
+// getconf CLK_TCK: the unit of /proc's CPU times (100 on every Linux this runs on).
 const CLK_TCK = 100;
 
-/** CPU seconds (user + system) of every process in a namespace now, by pid, with its name. */
-export async function namespaceCpu(ns: Netns): Promise<Map<number, { comm: string; seconds: number }>> {
+export interface Cpu {
+  user: number;
+  system: number;
+}
+
+/** CPU seconds (user, system) of every process in a namespace now, by pid, with its name. */
+export async function namespaceCpu(ns: Netns): Promise<Map<number, Cpu & { comm: string }>> {
   const { stdout } = await run(['ip', 'netns', 'pids', ns.name]);
-  const result = new Map<number, { comm: string; seconds: number }>();
+  const result = new Map<number, Cpu & { comm: string }>();
   for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -115,7 +121,7 @@ export async function namespaceCpu(ns: Netns): Promise<Map<number, { comm: strin
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
-      result.set(pid, { comm, seconds: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+      result.set(pid, { comm, user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK });
     } catch {
       // Gone between the listing and the read.
     }
@@ -124,8 +130,17 @@ export async function namespaceCpu(ns: Netns): Promise<Map<number, { comm: strin
 }
 
 /** CPU seconds each process spent between two namespaceCpu readings, by name (processes of the same name summed). */
-export function cpuSpent(before: Map<number, { comm: string; seconds: number }>, after: Map<number, { comm: string; seconds: number }>): Map<string, number> {
-  const spent = new Map<string, number>();
-  for (const [pid, { comm, seconds }] of after) spent.set(comm, (spent.get(comm) ?? 0) + seconds - (before.get(pid)?.seconds ?? 0));
+export function cpuSpent(before: Map<number, Cpu>, after: Map<number, Cpu & { comm: string }>): Map<string, Cpu> {
+  const spent = new Map<string, Cpu>();
+  for (const [pid, { comm, user, system }] of after) {
+    const sum = spent.get(comm) ?? { user: 0, system: 0 };
+    spent.set(comm, { user: sum.user + user - (before.get(pid)?.user ?? 0), system: sum.system + system - (before.get(pid)?.system ?? 0) });
+  }
   return spent;
+}
+
+/** CPU seconds the whole machine was busy (every core, everything but idle and iowait) since boot, from /proc/stat. */
+export function machineBusySeconds(): number {
+  const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) / CLK_TCK;
 }

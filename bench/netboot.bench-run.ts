@@ -3,24 +3,25 @@
 // boot.ipxe, its per-MAC script, the installer's kernel and initrd), against the real `si netboot serve` and,
 // in the same run, against what a user would set up instead: plain dnsmasq + python3 -m http.server.
 // Prints the time until all have their files, per-client p50/p95, failures (must be 0) and the server's CPU
-// per client; SI_BENCH_ROUNDS (default 1) rounds of each, alternating which server goes first.
+// per client; SI_BENCH_ROUNDS (default 2) rounds of each, alternating which server goes first.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeImage } from '../test/support/images.js';
 import { ensureBuilt, siOk } from '../test/support/si.js';
 import { createWorld, type World } from '../test/world/netns.js';
 import { addBootClients, bootAll, percentile, type BootClient, type BootServer, type RoundResult } from './netboot-clients.js';
-import { cpuSpent, LOADER, namespaceCpu, startPlainServer, startSiServe, type RunningServer } from './netboot-servers.js';
+import { cpuSpent, LOADER, machineBusySeconds, namespaceCpu, startPlainServer, startSiServe, type Cpu, type RunningServer } from './netboot-servers.js';
 
 const CLIENTS = Number(process.env.SI_BENCH_CLIENTS ?? 200);
-const ROUNDS = Number(process.env.SI_BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.SI_BENCH_ROUNDS ?? 2);
 // All at once by default; a smaller SI_BENCH_PARALLEL boots them in waves.
 const PARALLEL = Number(process.env.SI_BENCH_PARALLEL ?? CLIENTS);
 // The sizes of a Debian installer kernel and of si mkinstaller's initrd.
 const KERNEL_BYTES = 8 << 20;
+const cpus = availableParallelism();
 const INITRD_BYTES = 18 << 20;
 
 let world: World;
@@ -57,7 +58,9 @@ afterAll(async () => {
 }, 10 * 60_000);
 
 interface Measured extends RoundResult {
-  cpu: Map<string, number>;
+  cpu: Map<string, Cpu>;
+  /** CPU seconds the whole machine was busy meanwhile (the clients, the server, and whatever else runs). */
+  machineBusy: number;
 }
 
 it(`${CLIENTS} machines boot at once: si netboot serve against plain dnsmasq + python3 -m http.server`, async () => {
@@ -107,25 +110,32 @@ async function measure(start: () => Promise<RunningServer>, target: BootServer):
   const server = await start();
   try {
     const before = await namespaceCpu(world.server);
+    const busyBefore = machineBusySeconds();
     const result = await bootAll(clients, target, PARALLEL);
+    const machineBusy = machineBusySeconds() - busyBefore;
     const cpu = cpuSpent(before, await namespaceCpu(world.server));
     process.stdout.write(`  ${server.name}: ${result.wallSeconds.toFixed(1)} s, ${result.failures.length} failed${result.failures.length ? `: ${result.failures.slice(0, 3).join(' | ')}` : ''}\n`);
-    return { ...result, cpu };
+    return { ...result, cpu, machineBusy };
   } finally {
     await server.stop();
   }
 }
 
 function row(name: string, r: Measured): string {
-  const cpu = [...r.cpu].filter(([, s]) => s > 0).map(([comm, s]) => `${comm} ${s.toFixed(2)}`).join(', ');
-  return `  ${name.padEnd(26)} all ${r.wallSeconds.toFixed(1).padStart(6)} s  p50 ${percentile(r.perClient, 50).toFixed(1)} s  p95 ${percentile(r.perClient, 95).toFixed(1)} s  failed ${r.failures.length}  CPU ${totalCpu(r).toFixed(2)} s (${cpu})`;
+  const cpu = [...r.cpu].filter(([, c]) => c.user + c.system > 0).map(([comm, c]) => `${comm} ${c.user.toFixed(2)} user + ${c.system.toFixed(2)} sys`).join(', ');
+  return [
+    `  ${name.padEnd(26)} all ${r.wallSeconds.toFixed(1).padStart(5)} s  p50 ${percentile(r.perClient, 50).toFixed(1)} s  p95 ${percentile(r.perClient, 95).toFixed(1)} s  failed ${r.failures.length}`,
+    `  ${''.padEnd(26)} server CPU ${totalCpu(r).toFixed(2)} s (${cpu}); machine busy ${r.machineBusy.toFixed(1)} CPU-s of ${(r.wallSeconds * cpus).toFixed(1)}`,
+  ].join('\n');
 }
 
 function totalCpu(r: Measured): number {
-  return [...r.cpu.values()].reduce((a, b) => a + b, 0);
+  return [...r.cpu.values()].reduce((sum, c) => sum + c.user + c.system, 0);
 }
 
+/** The middle value; of an even count, the mean of the two middle ones. */
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
