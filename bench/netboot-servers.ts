@@ -41,11 +41,11 @@ export async function startSiServe(world: World, home: string): Promise<RunningS
 }
 
 /**
- * The hand-made server: a dnsmasq config with one dhcp-host line per client and dnsmasq's defaults otherwise
- * (as its manual's examples), and a directory laid out as si serves it: boot.ipxe, ipxe/<mac>.ipxe with a
+ * The hand-made server: a dnsmasq config with one dhcp-host line per client, tftp-max as given (dnsmasq's own
+ * default of 50 drops TFTP requests in a storm of 200) and dnsmasq's defaults otherwise, and a directory laid out as si serves it: boot.ipxe, ipxe/<mac>.ipxe with a
  * kernel and initrd line, boot/x86_64/debian/{kernel,initrd.img} (hard links to the same files).
  */
-export async function startPlainServer(world: World, options: { dir: string; bootDir: string; clients: readonly BootClient[] }): Promise<RunningServer> {
+export async function startPlainServer(world: World, options: { dir: string; bootDir: string; clients: readonly BootClient[]; tftpMax: number }): Promise<RunningServer> {
   const { dir, clients } = options;
   const server = world.server.address;
   const base = `http://${server}`;
@@ -79,6 +79,7 @@ export async function startPlainServer(world: World, options: { dir: string; boo
       `dhcp-boot=tag:!ipxe,undionly.kpxe,,${server}`,
       'enable-tftp',
       `tftp-root=${tftp}`,
+      `tftp-max=${options.tftpMax}`,
       ...clients.map((c) => `dhcp-host=${c.mac},${c.ip},${c.host}`),
       '',
     ].join('\n'),
