@@ -102,8 +102,8 @@ it(`${CLIENTS} machines boot at once: si netboot serve against plain dnsmasq + p
       `bench/netboot: ${CLIENTS} clients, ${PARALLEL >= CLIENTS ? 'all at once' : `${PARALLEL} at a time`}, each DHCP + TFTP undionly.kpxe + HTTP boot.ipxe, per-MAC script, kernel ${KERNEL_BYTES >> 20} MiB, initrd ${INITRD_BYTES >> 20} MiB; ${ROUNDS} round(s), median of the rounds without failures; plain dnsmasq tftp-max=${PLAIN_TFTP_MAX}`,
       `  ${CLIENTS} client namespaces created in ${namespaceSeconds.toFixed(1)} s (${((namespaceSeconds / CLIENTS) * 1000).toFixed(0)} ms each, one after the other)`,
       ...[...si.map((r, i) => row(`si netboot serve #${i + 1}`, r)), ...plain.map((r, i) => row(`dnsmasq + http.server #${i + 1}`, r))],
-      `  all clients served: si ${siWall.toFixed(1)} s, plain ${plainWall.toFixed(1)} s: ratio si/plain ${(siWall / plainWall).toFixed(2)} (${((CLIENTS * mib) / siWall).toFixed(0)} MiB/s of installer through si)`,
-      `  server CPU per client: si ${((siCpu / CLIENTS) * 1000).toFixed(1)} ms, plain ${((plainCpu / CLIENTS) * 1000).toFixed(1)} ms: ratio ${(siCpu / plainCpu).toFixed(2)}`,
+      `  all clients served: si ${siWall.toFixed(1)} s, plain ${plainWall.toFixed(1)} s: ratio si/plain ${ratio(siWall, plainWall)} (${((CLIENTS * mib) / siWall).toFixed(0)} MiB/s of installer through si)`,
+      `  server CPU per client: si ${((siCpu / CLIENTS) * 1000).toFixed(1)} ms, plain ${((plainCpu / CLIENTS) * 1000).toFixed(1)} ms: ratio ${ratio(siCpu, plainCpu)}`,
       '',
     ].join('\n'),
   );
@@ -133,6 +133,11 @@ function row(name: string, r: Measured): string {
     `  ${name.padEnd(26)} all ${r.wallSeconds.toFixed(1).padStart(5)} s  p50 ${percentile(r.perClient, 50).toFixed(1)} s  p95 ${percentile(r.perClient, 95).toFixed(1)} s  failed ${r.failures.length}`,
     `  ${''.padEnd(26)} server CPU ${totalCpu(r).toFixed(2)} s (${cpu}); machine busy ${r.machineBusy.toFixed(1)} CPU-s of ${(r.wallSeconds * cpus).toFixed(1)}`,
   ].join('\n');
+}
+
+/** a/b, or why there is none: both sides need a round without failures. */
+function ratio(a: number, b: number): string {
+  return a > 0 && b > 0 ? (a / b).toFixed(2) : 'none (no round without failures on one side)';
 }
 
 function totalCpu(r: Measured): number {
