@@ -1,12 +1,11 @@
 // The VM harness itself: QEMU (TCG) in the world's server namespace, NIC on its bridge, serial console read from a file.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, succeeds } from '../../src/infra/run.js';
-import { bootableGoldenBoot, treeKernel } from '../world/bootable-golden.js';
-import { bootableImage } from '../world/bootable-image.js';
+import { succeeds } from '../../src/infra/run.js';
+import { bootableGoldenBoot } from '../world/bootable-golden.js';
 import { createWorld, type World } from '../world/netns.js';
 import { startVm, type Vm } from '../world/qemu.js';
 
@@ -115,61 +114,4 @@ describe('VM harness', () => {
     }
     await expectGone(vm);
   });
-
-  it('boots the captured image from a virtio disk to its login prompt, and its sshd answers on the bridge', async () => {
-    const home = join(work, 'home');
-    const image = await bootableImage({ siHome: home });
-    const disk = join(work, 'root.raw');
-    const mnt = join(work, 'mnt');
-    const address = `${world.subnet}.50`;
-    const copyStart = Date.now();
-    // One ext4 file system on the whole disk, no partition table: this host's kernel parses none.
-    await run(['truncate', '-s', '2048M', disk]);
-    await run(['mkfs.ext4', '-q', '-F', disk]);
-    await mkdir(mnt);
-    await run(['mount', '-o', 'loop', disk, mnt]);
-    try {
-      await run(['rsync', '-aHAX', '--numeric-ids', `${image.root}/`, `${mnt}/`]);
-      await writeFile(join(mnt, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
-      await writeFile(join(mnt, 'etc/network/interfaces'), `auto lo\niface lo inet loopback\nauto eth0\niface eth0 inet static\n  address ${address}/24\n`);
-    } finally {
-      await run(['umount', mnt]);
-    }
-    const copied = Date.now();
-    const { kernel, initrd } = await treeKernel(image.root);
-    const vm = await startVm({
-      ns: world.server,
-      name: 'disk',
-      mac: '52:54:00:5a:00:04',
-      disks: [{ sizeMiB: 2048, path: disk }],
-      kernel,
-      initrd,
-      append: 'root=/dev/vda rw console=ttyS0,115200n8 net.ifnames=0',
-    });
-    try {
-      await vm.waitForSerial(new RegExp(`${image.goldenHostname} login:`), { timeoutMs: 400_000 });
-      const login = Date.now();
-      const keys = await waitForKeyscan(address, 120_000);
-      expect(keys.sort()).toEqual([...image.goldenHostKeys].sort());
-      process.stdout.write(
-        `vm-smoke disk: image onto disk ${((copied - copyStart) / 1000).toFixed(1)} s, boot to login ${((login - copied) / 1000).toFixed(1)} s, sshd answered ${((Date.now() - copied) / 1000).toFixed(1)} s\n`,
-      );
-    } finally {
-      await vm.stop();
-    }
-    await expectGone(vm);
-    expect(existsSync(disk), 'a disk the caller gave is kept').toBe(true);
-  });
-
-  /** ssh-keyscan from the server namespace until the VM's sshd hands out its host keys (`type base64`). */
-  async function waitForKeyscan(address: string, timeoutMs: number): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { stdout } = await world.server.run(['ssh-keyscan', '-T', '3', address], { timeout: 10_000 }).catch(() => ({ stdout: '' }));
-      const keys = stdout.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(/\s+/).slice(1, 3).join(' '));
-      if (keys.length > 0) return keys;
-      await new Promise((done) => setTimeout(done, 1000));
-    }
-    throw new Error(`sshd at ${address} did not answer within ${timeoutMs / 1000} s`);
-  }
 });
