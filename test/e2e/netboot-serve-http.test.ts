@@ -9,12 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeHttp, createBootHandler, listenHttp, type EventHook, type UnknownMacHook } from '../../src/infra/netboot/http-server.js';
 import { openRequestLog, type RequestLog } from '../../src/infra/netboot/request-log.js';
 import { createRenderer } from '../../src/infra/templates.js';
+import type { ClientRecord } from '../../src/core/clients/client-record.js';
 import { CLIENTS, OVERLAYS, SETTINGS } from '../infra/netboot/fixtures.js';
 import { eventually } from '../support/wait.js';
 
+/** The registry's client at the requester's address (127.0.0.1 here), if a test puts one there. */
+let atRequester: ClientRecord | undefined;
 const store = {
   findClientByMac: (mac: string) => CLIENTS.find((c) => c.macs.includes(mac)),
   findClient: (host: string) => CLIENTS.find((c) => c.hostname === host),
+  findClientByIp: (ip: string) => (ip === '127.0.0.1' ? atRequester : undefined),
 };
 
 function request(port: number, method: string, rawPath: string, body?: string): Promise<{ status: number; body: string }> {
@@ -100,6 +104,29 @@ describe('boot server HTTP', () => {
     expect(known.body).toContain('choose --default local ');
     expect(unknown).toHaveLength(2);
     expect((await request(port, 'GET', '/ipxe/not-a-mac.ipxe')).status).toBe(404);
+  });
+
+  it('a client defined without a MAC is served at its own address (its boot MAC as BOOTIF), before discovery; one with a MAC or waiting is not', async () => {
+    bindUnknown = undefined;
+    const asked = unknown.length;
+    const macless = CLIENTS.find((c) => c.hostname === 'node001')!;
+    atRequester = { ...macless, hostname: 'node009', macs: [], bootMode: 'install' };
+    try {
+      const served = await request(port, 'GET', '/ipxe/52-54-00-aa-bb-ce.ipxe');
+      expect(served.body).toContain('si.host=node009');
+      expect(served.body).toContain('BOOTIF=01-52-54-00-aa-bb-ce');
+      expect(unknown).toHaveLength(asked);
+      // Waiting for discovery: discovery decides (and records the MAC); a client with a MAC of its own is not this machine.
+      for (const other of [{ ...atRequester, discover: true }, { ...atRequester, macs: ['52:54:00:00:09:09'] }]) {
+        atRequester = other;
+        const answer = await request(port, 'GET', '/ipxe/52-54-00-aa-bb-cf.ipxe');
+        expect(answer.body).toContain('sanboot --no-describe --drive 0x80');
+        expect(answer.body).not.toContain('node009');
+      }
+      expect(unknown).toHaveLength(asked + 2);
+    } finally {
+      atRequester = undefined;
+    }
   });
 
   it('POST /events goes to the hook with the body and address; no receiver is 404; GET is 405', async () => {

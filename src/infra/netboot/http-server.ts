@@ -14,7 +14,7 @@ export type EventHook = (body: string, remoteIp: string) => Promise<{ status: nu
 
 export interface BootHandlerOptions {
   /** "Who is this MAC?", asked on every request: the answer follows the registry without a reload. */
-  store: Pick<ClientStore, 'findClientByMac' | 'findClient'>;
+  store: Pick<ClientStore, 'findClientByMac' | 'findClient' | 'findClientByIp'>;
   /** Settings, overlays and flavor as of the last reload. */
   menu: () => MenuOptions;
   renderer: Renderer;
@@ -86,8 +86,15 @@ export function createBootHandler(options: BootHandlerOptions): http.RequestList
     stream.pipe(res);
   };
 
+  // A client defined without a MAC is known by its address, when the site's DHCP server gave the machine that
+  // address (serve --proxy-dhcp); a host waiting for discovery is left to discovery, which records its MAC.
+  const maclessAt = (ip: string) => {
+    const client = options.store.findClientByIp(ip);
+    return client && client.macs.length === 0 && !client.discover ? client : undefined;
+  };
+
   const macScript = async (mac: string, ip: string): Promise<string> => {
-    let client = options.store.findClientByMac(mac);
+    let client = options.store.findClientByMac(mac) ?? maclessAt(ip);
     if (!client) {
       const host = await onUnknownMac(mac, ip);
       client = host === undefined ? undefined : options.store.findClient(host);
