@@ -41,6 +41,7 @@ export interface NetbootLab {
   /** serve's request log so far. */
   requestLog(): string;
   startRsyncd(): Promise<void>;
+  /** Stops the daemon and the transfers it is serving (its whole process group, as stopping its unit would). */
   stopRsyncd(): Promise<void>;
   /** Runs argv on an installed host over ssh, from the server namespace. */
   ssh(ip: string, argv: readonly string[], timeoutMs?: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
@@ -52,9 +53,10 @@ export interface NetbootLab {
 /**
  * Builds the lab. `kernelArgs` go to every client's installer (netboot settings `kernelArgs.all`) after
  * `console=ttyS0,115200n8`; `si.skip-stages=initrd` is always among them: a TCG guest needs many minutes to
- * rebuild the initramfs, and the image's own serves the host (TESTING.md).
+ * rebuild the initramfs, and the image's own serves the host (TESTING.md). `serveArgs` go to `si netboot serve`
+ * after `--interface br0` (e.g. `--dhcp-range A,B`, `--proxy-dhcp`); a function gets the world (its subnet).
  */
-export async function startNetbootLab({ prefix, kernelArgs = [] }: { prefix: string; kernelArgs?: string[] }): Promise<NetbootLab> {
+export async function startNetbootLab({ prefix, kernelArgs = [], serveArgs = [] }: { prefix: string; kernelArgs?: string[]; serveArgs?: string[] | ((world: World) => string[]) }): Promise<NetbootLab> {
   await ensureBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `si-lab-${prefix}-`));
   const home = path.join(work, 'home');
@@ -88,12 +90,12 @@ export async function startNetbootLab({ prefix, kernelArgs = [] }: { prefix: str
 
     const inServer = (argv: string[]) => ['ip', 'netns', 'exec', w.server.name, `${PROJECT}bin/si`, '--home', home, ...argv];
     const startRsyncd = async () => {
-      rsyncd = startProcess(inServer(['rsyncd', '--foreground', '--address', `${w.subnet}.1`]), { env: { SI_HOME: undefined }, stderrTailBytes: 65536 });
+      rsyncd = startProcess(inServer(['rsyncd', '--foreground', '--address', `${w.subnet}.1`]), { env: { SI_HOME: undefined }, stderrTailBytes: 65536, group: true });
       const listsModules = async () => (await capture(['ip', 'netns', 'exec', w.server.name, 'rsync', `rsync://${w.subnet}.1/`], { timeout: 30_000 })).stdout.includes('scripts');
       if ((await rsyncd.waitReady(listsModules, { timeoutMs: 60_000, intervalMs: 500 })) !== 'ready') throw new Error(`si rsyncd did not start: ${rsyncd.stderrTail()}`);
     };
     await startRsyncd();
-    serve = startProcess(inServer(['netboot', 'serve', '--interface', 'br0']), { env: { SI_HOME: undefined }, stderrTailBytes: 65536 });
+    serve = startProcess(inServer(['netboot', 'serve', '--interface', 'br0', ...(typeof serveArgs === 'function' ? serveArgs(w) : serveArgs)]), { env: { SI_HOME: undefined }, stderrTailBytes: 65536 });
     if ((await serve.waitReady(() => serve!.stderrTail().includes('serving on br0'), { timeoutMs: 60_000 })) !== 'ready') {
       throw new Error(`si netboot serve did not start: ${serve.stderrTail()}`);
     }
