@@ -1,0 +1,97 @@
+// Discovery end to end under BIOS: hosts defined without MACs wait (`si client set node[001-002] --discover`),
+// serve hands out a pool (`--dhcp-range`); a VM whose MAC the registry does not know netboots, is bound to
+// node001 (its MAC recorded, nothing left in `si netboot unknown`), installs, and comes up as node001 on
+// node001's address, configured on the interface it booted from.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVm, type Vm } from '../world/qemu.js';
+import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+
+const MAC = '52:54:00:5e:02:01';
+const HOST = 'node001';
+/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s). */
+const INSTALLER_BOUND_MS = 300_000;
+const INSTALL_BOUND_MS = 900_000;
+const LOGIN_BOUND_MS = 400_000;
+/** The whole test: the bounds above add up past vitest's default of 10 min. */
+const TEST_BOUND_MS = 2_400_000;
+
+describe('netboot install, BIOS, a discovered client', () => {
+  let lab: NetbootLab;
+  let vm: Vm | undefined;
+  const ip = () => `${lab.world.subnet}.21`;
+  /** `si ... --json`, parsed (lab.si parses it already when --json is given). */
+  const json = async (args: string[]): Promise<any> => {
+    const out: unknown = await lab.si(args);
+    return typeof out === 'string' ? JSON.parse(out) : out;
+  };
+
+  beforeAll(async () => {
+    // The pool holds none of the registry's addresses (.21, .22).
+    lab = await startNetbootLab({ prefix: 'nbd', serveArgs: (world) => ['--dhcp-range', `${world.subnet}.100,${world.subnet}.150`] });
+    await lab.si(['addclients', '--hosts', 'node[001-002]', '--ip', ip(), '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name]);
+    await lab.si(['client', 'set', 'node[001-002]', '--overrides', LAB_OVERRIDE, '--discover']);
+    await lab.render();
+  });
+
+  afterAll(async () => {
+    await vm?.stop();
+    await lab?.stop();
+  });
+
+  it('an unregistered VM is bound to node001 at its first netboot, installs and comes up as node001 on its address', async () => {
+    const before = await json(['client', 'show', HOST, '--json']);
+    expect(before).toMatchObject({ macs: [], discover: true });
+    vm = await startVm({ ns: lab.world.server, name: 'disc1', mac: MAC, disks: [{ sizeMiB: 4096 }], firmware: 'bios', bootFrom: 'network', memoryMiB: 1024 });
+    const t0 = Date.now();
+
+    await vm.waitForSerial(/si-installer: phase modules/, { timeoutMs: INSTALLER_BOUND_MS });
+    const tInstaller = Date.now();
+    // Bound at its first request for a script: node001 has its MAC and waits no more; node002 still waits.
+    const bound = await json(['client', 'show', HOST, '--json']);
+    expect(bound).toMatchObject({ macs: [MAC], discover: false });
+    const other = await json(['client', 'show', 'node002', '--json']);
+    expect(other).toMatchObject({ macs: [], discover: true });
+    expect(await json(['netboot', 'unknown', '--json'])).toEqual([]);
+    expect(lab.requestLog()).toMatch(new RegExp(`discovered: ${MAC} \\(\\S+\\) is now ${HOST}`));
+
+    const seen: MonitorRow[] = [];
+    const deadline = Date.now() + INSTALL_BOUND_MS;
+    let last: MonitorRow | undefined;
+    while (Date.now() < deadline && vm.running()) {
+      last = (await lab.monitor()).find((row) => row.host === HOST);
+      if (last) seen.push(last);
+      if (last && (last.state === 'installed' || last.state === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    expect(last?.state, `${JSON.stringify(last)}\n${vm.serialTail(40)}`).toBe('installed');
+    expect(last?.mac).toBe(MAC);
+    expect(last?.percent).toBe(100);
+    const tInstalled = Date.now();
+
+    // Served local boot after the reboot; up from its own disk as node001.
+    const login = await vm.waitForSerial(new RegExp(`${HOST} login:`), { timeoutMs: LOGIN_BOUND_MS });
+    const tLogin = Date.now();
+    expect(vm.serial().slice(0, login.index)).not.toMatch(new RegExp(`${lab.image.goldenHostname} login:`));
+    expect(vm.serial()).toMatch(/Boot from the local disk/);
+    const client = await json(['client', 'show', HOST, '--json']);
+    expect(client).toMatchObject({ bootMode: 'local', installState: 'installed' });
+
+    // node001's address, on the NIC it booted from (its MAC), with its own host keys.
+    const key = await lab.hostKey(ip(), 180_000);
+    expect(key, 'no ssh-ed25519 host key from the installed host').toBeDefined();
+    expect(lab.image.goldenHostKeys.map((k) => k.split(' ').slice(0, 2).join(' '))).not.toContain(key);
+    const hostname = await lab.ssh(ip(), ['hostname']);
+    expect(hostname.stdout.trim(), hostname.stderr).toBe(HOST);
+    const addr = await lab.ssh(ip(), ['ip', '-4', '-o', 'addr', 'show']);
+    const line = addr.stdout.split('\n').find((l) => l.includes(` ${ip()}/`));
+    expect(line, addr.stdout).toBeDefined();
+    const nic = line!.trim().split(/\s+/)[1]!;
+    const link = await lab.ssh(ip(), ['cat', `/sys/class/net/${nic}/address`]);
+    expect(link.stdout.trim(), `${nic}: ${link.stderr}`).toBe(MAC);
+    const interfaces = await lab.ssh(ip(), ['cat', '/etc/network/interfaces']);
+    expect(interfaces.stdout).toContain(`mac/${MAC}/`);
+
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(`BIOS discovered install: power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s`);
+  }, TEST_BOUND_MS);
+});
