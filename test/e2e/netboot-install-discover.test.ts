@@ -19,11 +19,8 @@ describe('netboot install, BIOS, a discovered client', () => {
   let lab: NetbootLab;
   let vm: Vm | undefined;
   const ip = () => `${lab.world.subnet}.21`;
-  /** `si ... --json`, parsed (lab.si parses it already when --json is given). */
-  const json = async (args: string[]): Promise<any> => {
-    const out: unknown = await lab.si(args);
-    return typeof out === 'string' ? JSON.parse(out) : out;
-  };
+  /** `si ... --json`, parsed by the lab. */
+  const json = (args: string[]) => lab.si<Record<string, unknown> | unknown[]>(args);
 
   beforeAll(async () => {
     // The pool holds none of the registry's addresses (.21, .22).

@@ -33,10 +33,8 @@ describe('netboot install, BIOS, the rsync daemon stopped midway', () => {
     }
     return last;
   };
-  const json = async (args: string[]): Promise<any> => {
-    const out: unknown = await lab.si(args);
-    return typeof out === 'string' ? JSON.parse(out) : out;
-  };
+  /** `si ... --json`, parsed by the lab. */
+  const json = (args: string[]) => lab.si<Record<string, unknown> | unknown[]>(args);
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbf' });

@@ -25,10 +25,8 @@ describe('netboot install, BIOS, a client defined without a MAC', () => {
   let vm: Vm | undefined;
   let siteDhcp: Daemon | undefined;
   const ip = () => `${lab.world.subnet}.21`;
-  const json = async (args: string[]): Promise<any> => {
-    const out: unknown = await lab.si(args);
-    return typeof out === 'string' ? JSON.parse(out) : out;
-  };
+  /** `si ... --json`, parsed by the lab. */
+  const json = (args: string[]) => lab.si<Record<string, unknown> | unknown[]>(args);
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbm', serveArgs: ['--proxy-dhcp'] });
