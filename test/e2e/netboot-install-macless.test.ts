@@ -13,10 +13,10 @@ import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from 
 
 const MAC = '52:54:00:5e:04:01';
 const HOST = 'node001';
-/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s). */
+/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s; here under load 16, the boot from disk took 213 s and more: GRUB reads the 40 MB initrd through the BIOS). */
 const INSTALLER_BOUND_MS = 300_000;
 const INSTALL_BOUND_MS = 900_000;
-const LOGIN_BOUND_MS = 400_000;
+const LOGIN_BOUND_MS = 900_000;
 /** The whole test: the bounds above add up past vitest's default of 10 min. */
 const TEST_BOUND_MS = 2_400_000;
 
