@@ -1,6 +1,6 @@
 // The bootable golden client captured into an SI_HOME as image `golden` by the real `si getimage`, as a user
 // captures one: the debootstrapped tree's own sshd, chrooted, in a network namespace of its own world.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +26,10 @@ export interface BootableImage {
 /**
  * Captures the cached bootable golden tree into siHome as image `name` (default `golden`) with `si getimage`
  * over ssh, inside a world of its own that it removes again. The first call on a machine builds the tree (~4 min).
+ * `firmware: 'uefi'` captures it as a golden client installed under UEFI looks: with /boot/efi/EFI/debian (its
+ * ESP's folders), which is what makes the configurator pick grub-efi for the image.
  */
-export async function bootableImage({ siHome, name = 'golden' }: { siHome: string; name?: string }): Promise<BootableImage> {
+export async function bootableImage({ siHome, name = 'golden', firmware = 'bios' }: { siHome: string; name?: string; firmware?: 'bios' | 'uefi' }): Promise<BootableImage> {
   const work = await mkdtemp(join(tmpdir(), 'si-bootable-image-'));
   let world: World | undefined;
   let golden: GoldenClient | undefined;
@@ -36,6 +38,7 @@ export async function bootableImage({ siHome, name = 'golden' }: { siHome: strin
     const extractStart = Date.now();
     await bootableGoldenTree(tree);
     const extractMs = Date.now() - extractStart;
+    if (firmware === 'uefi') await mkdir(join(tree, 'boot/efi/EFI/debian'), { recursive: true, mode: 0o755 });
     world = await createWorld({ prefix: 'sibimg' });
     golden = await startGoldenClient({ ns: world.client, root: tree });
     const captureStart = Date.now();

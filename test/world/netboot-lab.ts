@@ -51,12 +51,23 @@ export interface NetbootLab {
 }
 
 /**
- * Builds the lab. `kernelArgs` go to every client's installer (netboot settings `kernelArgs.all`) after
+ * Builds the lab. `firmware: 'uefi'` captures the image as `golden-efi`, a golden client installed under UEFI
+ * (bootableImage), so its hosts get an ESP and grub-efi. `kernelArgs` go to every client's installer (netboot settings `kernelArgs.all`) after
  * `console=ttyS0,115200n8`; `si.skip-stages=initrd` is always among them: a TCG guest needs many minutes to
  * rebuild the initramfs, and the image's own serves the host (TESTING.md). `serveArgs` go to `si netboot serve`
  * after `--interface br0` (e.g. `--dhcp-range A,B`, `--proxy-dhcp`); a function gets the world (its subnet).
  */
-export async function startNetbootLab({ prefix, kernelArgs = [], serveArgs = [] }: { prefix: string; kernelArgs?: string[]; serveArgs?: string[] | ((world: World) => string[]) }): Promise<NetbootLab> {
+export async function startNetbootLab({
+  prefix,
+  kernelArgs = [],
+  serveArgs = [],
+  firmware = 'bios',
+}: {
+  prefix: string;
+  kernelArgs?: string[];
+  serveArgs?: string[] | ((world: World) => string[]);
+  firmware?: 'bios' | 'uefi';
+}): Promise<NetbootLab> {
   await ensureBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `si-lab-${prefix}-`));
   const home = path.join(work, 'home');
@@ -70,7 +81,7 @@ export async function startNetbootLab({ prefix, kernelArgs = [], serveArgs = [] 
     fs.rmSync(work, { recursive: true, force: true });
   };
   try {
-    const image = await bootableImage({ siHome: home });
+    const image = await bootableImage({ siHome: home, ...(firmware === 'uefi' ? { name: 'golden-efi', firmware } : {}) });
     world = await createWorld({ prefix });
     const w = world;
     // Router advertisements need an IPv6 address on the bridge; without them iPXE waits ~13 s for IPv6.
