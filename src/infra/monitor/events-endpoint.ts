@@ -23,11 +23,11 @@ export function createEventsHandler({
   events,
   now = () => new Date(),
   log = () => {},
-  hostByMac = () => undefined,
+  hostOf = () => undefined,
 }: {
   events: InstallEventStore;
-  /** The registered host with this MAC, for events sent before the installer knew its host name. */
-  hostByMac?: (mac: string) => string | undefined;
+  /** The registered host an event without a host name comes from: by its boot MAC, else by the sender's address. */
+  hostOf?: (mac: string, remoteIp: string) => string | undefined;
   now?: () => Date;
   log?: (line: string) => void;
 }): EventsHandler {
@@ -39,7 +39,7 @@ export function createEventsHandler({
     }
     let { report } = parsed;
     if (report.host === '') {
-      const host = report.mac ? hostByMac(report.mac.toLowerCase()) : undefined;
+      const host = report.mac ? hostOf(report.mac.toLowerCase(), remoteIp) : undefined;
       if (!host) {
         const reason = `no client with MAC ${report.mac} in the registry`;
         log(`install event from ${remoteIp} refused: ${reason}`);

@@ -95,7 +95,11 @@ export async function runNetbootServe(options: NetbootServeOptions): Promise<voi
             return bound?.host;
           }),
         // The installer's POST /events: recorded by the monitor's handler (docs/monitor.md) unless another is given.
-        onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), hostByMac: (mac) => store.clients.findClientByMac(mac)?.hostname, log: (line) => {
+        onEvent: options.onEvent ?? createEventsHandler({ events: installEventStore(store.db), hostOf: (mac, ip) => {
+          // A client defined without a MAC is known by the address the site's DHCP gave it (as its boot menu is).
+          const client = store.clients.findClientByMac(mac) ?? store.clients.findClientByIp(ip.replace(/^::ffff:/, ''));
+          return client && (client.macs.length === 0 || client.macs.includes(mac)) ? client.hostname : undefined;
+        }, log: (line) => {
           options.onNote(line);
           log.note(line);
         } }),
