@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { startVm, type Vm } from '../world/qemu.js';
 import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
@@ -22,16 +21,6 @@ const INSTALL_BOUND_MS = 900_000;
 const LOGIN_BOUND_MS = 400_000;
 /** The whole test's bound: the sum of the above, the ssh checks and the plain rsync, on a loaded machine. */
 const TEST_BOUND_MS = 45 * 60_000;
-
-/** The phases of the host's install events in the registry, in the order they were recorded. */
-function installPhases(home: string, host: string): string[] {
-  const db = new Database(path.join(home, 'sisuite.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT phase FROM install_events WHERE host = ? ORDER BY id').all(host) as { phase: string }[]).map((row) => row.phase);
-  } finally {
-    db.close();
-  }
-}
 
 describe('netboot install, RAID1 + LVM on two disks', () => {
   let lab: NetbootLab;
@@ -76,7 +65,7 @@ describe('netboot install, RAID1 + LVM on two disks', () => {
     // What the monitor showed while polling (a short phase can fall between two polls) ...
     expect(seen.some((row) => row.state === 'installing' && row.phase === 'copy' && (row.percent ?? 0) > 0 && (row.percent ?? 0) < 100), JSON.stringify(seen)).toBe(true);
     // ... and the whole history it keeps in the registry: every phase, in order.
-    const phases = installPhases(lab.home, HOST);
+    const phases = lab.installPhases(HOST);
     expect(phases, phases.join(' ')).toEqual(expect.arrayContaining(['fetch', 'partition', 'raid', 'lvm', 'mkfs', 'mount', 'copy', 'configure', 'bootloader', 'report']));
     expect(phases.indexOf('partition')).toBeLessThan(phases.indexOf('copy'));
     expect(phases.indexOf('copy')).toBeLessThan(phases.indexOf('bootloader'));

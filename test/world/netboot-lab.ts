@@ -1,6 +1,7 @@
 // A netboot lab for VM install tests: a world whose server namespace runs the real `si rsyncd --foreground`
 // and `si netboot serve`, an SI_HOME holding the bootable golden image (captured by si getimage) and the
 // installer (si mkinstaller), and an override tree that lets the test's ssh key in as root on installed hosts.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,8 @@ export interface NetbootLab {
   monitor(): Promise<MonitorRow[]>;
   /** Renders the image's scripts (after clients change). */
   render(): Promise<void>;
+  /** The phases of the host's install events in the registry's history, in the order recorded (a poll of si monitor can miss a short phase). */
+  installPhases(host: string): string[];
   /** serve's request log so far. */
   requestLog(): string;
   startRsyncd(): Promise<void>;
@@ -122,6 +125,14 @@ export async function startNetbootLab({
       monitor: () => siOk<MonitorRow[]>(home, ['monitor', '--json', '--once']),
       render: async () => {
         await siOk(home, ['mkautoinstallscript', '--image', image.name]);
+      },
+      installPhases: (host) => {
+        const db = new Database(path.join(home, 'sisuite.db'), { readonly: true });
+        try {
+          return (db.prepare('SELECT phase FROM install_events WHERE host = ? ORDER BY id').all(host) as { phase: string }[]).map((row) => row.phase);
+        } finally {
+          db.close();
+        }
       },
       requestLog: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
       startRsyncd,

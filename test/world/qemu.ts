@@ -136,7 +136,7 @@ export async function startVm(options: VmOptions): Promise<Vm> {
   }
 }
 
-interface ArgvInput extends VmOptions {
+interface ArgvInput extends Omit<VmOptions, 'disks'> {
   firmware: 'bios' | 'uefi';
   tap: string;
   serialLog: string;
