@@ -4,7 +4,7 @@
 // node001's address, configured on the interface it booted from.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:02:01';
 const HOST = 'node001';
@@ -51,15 +51,7 @@ describe('netboot install, BIOS, a discovered client', () => {
     expect(await json(['netboot', 'unknown', '--json'])).toEqual([]);
     expect(lab.requestLog()).toMatch(new RegExp(`discovered: ${MAC} \\(\\S+\\) is now ${HOST}`));
 
-    const seen: MonitorRow[] = [];
-    const deadline = Date.now() + INSTALL_BOUND_MS;
-    let last: MonitorRow | undefined;
-    while (Date.now() < deadline && vm.running()) {
-      last = (await lab.monitor()).find((row) => row.host === HOST);
-      if (last) seen.push(last);
-      if (last && (last.state === 'installed' || last.state === 'failed')) break;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    }
+    const { last } = await lab.watchInstall(HOST, vm, INSTALL_BOUND_MS);
     expect(last?.state, `${JSON.stringify(last)}\n${vm.serialTail(40)}`).toBe('installed');
     expect(last?.mac).toBe(MAC);
     expect(last?.percent).toBe(100);

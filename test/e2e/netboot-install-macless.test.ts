@@ -9,7 +9,7 @@ import path from 'node:path';
 import { waitFor } from '../support/wait.js';
 import type { Daemon } from '../world/daemon.js';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:04:01';
 const HOST = 'node001';
@@ -57,15 +57,7 @@ describe('netboot install, BIOS, a client defined without a MAC', () => {
     // Its install menu, by its address, with the MAC it booted from.
     expect(vm.serial()).toMatch(new RegExp(`BOOTIF=01-${MAC.replaceAll(':', '-')}`));
 
-    const seen: MonitorRow[] = [];
-    const deadline = Date.now() + INSTALL_BOUND_MS;
-    let last: MonitorRow | undefined;
-    while (Date.now() < deadline && vm.running()) {
-      last = (await lab.monitor()).find((row) => row.host === HOST);
-      if (last) seen.push(last);
-      if (last && (last.state === 'installed' || last.state === 'failed')) break;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    }
+    const { last } = await lab.watchInstall(HOST, vm, INSTALL_BOUND_MS);
     expect(last?.state, `${JSON.stringify(last)}\n${vm.serialTail(40)}`).toBe('installed');
     expect(last?.percent).toBe(100);
     const tInstalled = Date.now();

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:02:01';
 const HOST = 'node001';
@@ -59,15 +59,7 @@ describe('netboot install, UEFI', () => {
     }
 
     // Watch the monitor while it installs: every phase and percent it shows, until installed or failed.
-    const seen: MonitorRow[] = [];
-    const deadline = Date.now() + INSTALL_BOUND_MS;
-    let last: MonitorRow | undefined;
-    while (Date.now() < deadline && vm.running()) {
-      last = (await lab.monitor()).find((row) => row.host === HOST);
-      if (last) seen.push(last);
-      if (last && (last.state === 'installed' || last.state === 'failed')) break;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    }
+    const { seen, last } = await lab.watchInstall(HOST, vm, INSTALL_BOUND_MS);
     expect(last?.state, `${JSON.stringify(last)}\n${vm.serialTail(40)}`).toBe('installed');
     const tInstalled = Date.now();
     // What the monitor showed while polling (a short phase can fall between two polls) ...

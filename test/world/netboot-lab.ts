@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { capture, run, startProcess, type ProcessHandle } from '../../src/infra/run.js';
 import { PROJECT, ensureBuilt, siOk } from '../support/si.js';
-import { waitFor } from '../support/wait.js';
 import { bootableImage, type BootableImage } from './bootable-image.js';
 import { createWorld, type World } from './netns.js';
 
@@ -41,6 +40,11 @@ export interface NetbootLab {
   render(): Promise<void>;
   /** The phases of the host's install events in the registry's history, in the order recorded (a poll of si monitor can miss a short phase). */
   installPhases(host: string): string[];
+  /**
+   * Polls `si monitor --json --once` every 1.5 s while the VM runs, until the host is installed or failed or
+   * boundMs pass: every row it showed, and the last.
+   */
+  watchInstall(host: string, vm: { running(): boolean }, boundMs: number): Promise<{ seen: MonitorRow[]; last: MonitorRow | undefined }>;
   /** serve's request log so far. */
   requestLog(): string;
   startRsyncd(): Promise<void>;
@@ -133,6 +137,18 @@ export async function startNetbootLab({
         } finally {
           db.close();
         }
+      },
+      watchInstall: async (host, vm, boundMs) => {
+        const seen: MonitorRow[] = [];
+        const deadline = Date.now() + boundMs;
+        let last: MonitorRow | undefined;
+        while (Date.now() < deadline && vm.running()) {
+          last = (await siOk<MonitorRow[]>(home, ['monitor', '--json', '--once'])).find((row) => row.host === host);
+          if (last) seen.push(last);
+          if (last && (last.state === 'installed' || last.state === 'failed')) break;
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+        }
+        return { seen, last };
       },
       requestLog: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
       startRsyncd,
