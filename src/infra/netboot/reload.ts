@@ -6,6 +6,7 @@ import type { ClientRecord } from '../../core/clients/client-record.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Renderer } from '../templates.js';
 import { listOverlays, netbootRoots, renderNetbootFiles, writeNetbootFiles } from './netboot-files.js';
+import { abortableDelay } from '../process/abortable-delay.js';
 
 export interface RenderServeFilesOptions {
   clients: readonly ClientRecord[];
@@ -67,7 +68,7 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<void
   let over = false;
   void options.until.then(() => (over = true), () => (over = true));
   while (!over && !options.signal.aborted) {
-    await Promise.race([pause(options.pollMs, options.signal), options.until]);
+    await Promise.race([abortableDelay(options.pollMs, options.signal), options.until]);
     if (over || options.signal.aborted) return;
     try {
       const now = options.changeMark();
@@ -78,16 +79,4 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<void
       options.onError(error as Error);
     }
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,6 +4,7 @@ import { rsyncdPaths } from '../../core/rsyncd/index.js';
 import { capture } from '../run.js';
 import { startDaemonProcess } from './daemon-process.js';
 import { RsyncDaemonError, explainDaemonExit } from './daemon-exit.js';
+import { abortableDelay } from '../process/abortable-delay.js';
 
 export type RsyncdEvent =
   /** Sent once the daemon listens on the port (not merely started). */
@@ -71,7 +72,7 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
   onEvent?.({ type: 'started', argv, conf: files.conf, log: files.log, port: port ?? RSYNC_PORT });
 
   while (!exited && !signal.aborted) {
-    await Promise.race([delay(pollMs, signal), daemon.exited]);
+    await Promise.race([abortableDelay(pollMs, signal), daemon.exited]);
     if (exited || signal.aborted) break;
     try {
       if (await options.reload()) onEvent?.({ type: 'reloaded', conf: files.conf });
@@ -83,19 +84,6 @@ export async function runRsyncDaemon(options: RunRsyncDaemonOptions): Promise<vo
   const exit = await daemon.exited;
   if (signal.aborted) return;
   throw explain(exit);
-}
-
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function sizeOrZero(file: string): number {
