@@ -4,10 +4,8 @@
 // its own host name on the console, its sshd on its address with host keys that are not the golden client's.
 // Then the copy rate against a plain rsync of the same image inside the same VM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
+import { startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:01:01';
 const HOST = 'node001';
@@ -24,10 +22,7 @@ describe('netboot install, BIOS', () => {
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbb' });
-    const csv = path.join(lab.work, 'macs.csv');
-    fs.writeFileSync(csv, `${HOST},${MAC}\n`);
-    await lab.si(['addclients', '--hosts', HOST, '--ip', `${lab.world.subnet}.21`, '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name, '--macs', csv]);
-    await lab.si(['client', 'set', HOST, '--overrides', LAB_OVERRIDE]);
+    await lab.addHost(HOST, MAC, 21);
     await lab.render();
   });
 

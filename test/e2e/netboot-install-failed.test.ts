@@ -3,10 +3,9 @@
 // the host re-armed (`si client set HOST --boot install`), the same VM on the same disk reinstalls cleanly
 // and boots to `HOST login:`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import path from 'node:path';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
+import { startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:03:01';
 const HOST = 'node001';
@@ -40,10 +39,7 @@ describe('netboot install, BIOS, the rsync daemon stopped midway', () => {
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbf' });
-    const csv = path.join(lab.work, 'macs.csv');
-    fs.writeFileSync(csv, `${HOST},${MAC}\n`);
-    await lab.si(['addclients', '--hosts', HOST, '--ip', `${lab.world.subnet}.21`, '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name, '--macs', csv]);
-    await lab.si(['client', 'set', HOST, '--overrides', LAB_OVERRIDE]);
+    await lab.addHost(HOST, MAC, 21);
     await lab.render();
   });
 

@@ -6,11 +6,9 @@
 // over ssh /proc/mdstat shows md0 with both members, lvs the volumes, findmnt / the root LV.
 // Then the copy rate against a plain rsync of the same image inside the same VM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
+import { startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:03:01';
 const LAYOUT = fileURLToPath(new URL('../fixtures/layouts/raid1-lvm-bios.json', import.meta.url));
@@ -28,10 +26,7 @@ describe('netboot install, RAID1 + LVM on two disks', () => {
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbr' });
-    const csv = path.join(lab.work, 'macs.csv');
-    fs.writeFileSync(csv, `${HOST},${MAC}\n`);
-    await lab.si(['addclients', '--hosts', HOST, '--ip', `${lab.world.subnet}.23`, '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name, '--macs', csv]);
-    await lab.si(['client', 'set', HOST, '--overrides', LAB_OVERRIDE]);
+    await lab.addHost(HOST, MAC, 23);
     await lab.si(['layout', 'check', '--file', LAYOUT, '--image', lab.image.name, '--disk-size', '3GiB', '--disk-size', '3GiB']);
     await lab.si(['layout', 'set', '--image', lab.image.name, '--file', LAYOUT]);
     await lab.render();

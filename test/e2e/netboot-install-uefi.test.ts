@@ -11,10 +11,8 @@
 // iPXE (2019-01-25) under OVMF: ipxe.efi hangs on its way back to the firmware, and snponly.efi returns success,
 // on which OVMF stops at its boot manager menu (docs/decisions.md, "VM installs under UEFI").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startVm, type Vm } from '../world/qemu.js';
-import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
+import { startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
 
 const MAC = '52:54:00:5e:02:01';
 const HOST = 'node001';
@@ -31,10 +29,7 @@ describe('netboot install, UEFI', () => {
 
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbu', firmware: 'uefi' });
-    const csv = path.join(lab.work, 'macs.csv');
-    fs.writeFileSync(csv, `${HOST},${MAC}\n`);
-    await lab.si(['addclients', '--hosts', HOST, '--ip', `${lab.world.subnet}.22`, '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name, '--macs', csv]);
-    await lab.si(['client', 'set', HOST, '--overrides', LAB_OVERRIDE]);
+    await lab.addHost(HOST, MAC, 22);
     await lab.render();
   });
 

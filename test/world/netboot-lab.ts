@@ -36,6 +36,8 @@ export interface NetbootLab {
   si<T = string>(args: readonly string[]): Promise<T>;
   /** `si monitor --json --once` rows. */
   monitor(): Promise<MonitorRow[]>;
+  /** Registers host with mac at `<subnet>.<hostPart>` (gateway .1) on the lab's image, with the lab's ssh-key override. */
+  addHost(host: string, mac: string, hostPart: number): Promise<void>;
   /** Renders the image's scripts (after clients change). */
   render(): Promise<void>;
   /** The phases of the host's install events in the registry's history, in the order recorded (a poll of si monitor can miss a short phase). */
@@ -127,6 +129,12 @@ export async function startNetbootLab({
       sshKey,
       si: <T = string>(args: readonly string[]) => siOk<T>(home, args),
       monitor: () => siOk<MonitorRow[]>(home, ['monitor', '--json', '--once']),
+      addHost: async (host, mac, hostPart) => {
+        const csv = path.join(work, `macs-${host}.csv`);
+        fs.writeFileSync(csv, `${host},${mac}\n`);
+        await siOk(home, ['addclients', '--hosts', host, '--ip', `${w.subnet}.${hostPart}`, '--gateway', `${w.subnet}.1`, '--image', image.name, '--macs', csv]);
+        await siOk(home, ['client', 'set', host, '--overrides', LAB_OVERRIDE]);
+      },
       render: async () => {
         await siOk(home, ['mkautoinstallscript', '--image', image.name]);
       },
