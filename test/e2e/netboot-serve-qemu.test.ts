@@ -1,6 +1,8 @@
 // QEMU VMs (TCG) netboot from si netboot serve inside a test world, the request chain seen in serve's request
-// log: BIOS (QEMU's NIC ROM is iPXE: DHCP, then HTTP), UEFI (OVMF's PXE: DHCP, TFTP ipxe.efi, then HTTP), UEFI
+// log: BIOS (QEMU's NIC ROM is iPXE: DHCP, then HTTP), UEFI (OVMF's PXE: DHCP, TFTP snponly.efi, then HTTP), UEFI
 // HTTP boot (no TFTP), and BIOS and UEFI with --proxy-dhcp beside a plain dnsmasq playing the site's DHCP server.
+// The host is installed, so its script boots the local disk: under UEFI the VM, network first, then reaches
+// the loader on its disk (the firmware's next boot option after iPXE fails back to it).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +11,15 @@ import { startProcess, type ProcessHandle } from '../../src/infra/run.js';
 import { makeImage } from '../support/images.js';
 import { PROJECT, ensureBuilt, siOk } from '../support/si.js';
 import { waitFor } from '../support/wait.js';
+import { EFI_DISK_MARKER, makeEfiMarkerDisk } from '../world/efi-marker-disk.js';
 import { createWorld, type World } from '../world/netns.js';
 
 const MAC = '52:54:00:00:00:03';
 const HYPHENS = MAC.replaceAll(':', '-');
 /** PXE to the per-MAC script takes ~13 s on a quiet machine (TESTING.md); the bound is for a loaded one. */
 const CHAIN_BOUND_MS = 240_000;
+/** Per-MAC script to the disk's loader under UEFI: the firmware's HTTPv4 boot option comes first (~25 s quiet). */
+const DISK_BOUND_MS = 300_000;
 /** uefi: OVMF's PXE (TFTP); uefi-http: OVMF's UEFI HTTP boot, PXE switched off. */
 type Firmware = 'bios' | 'uefi' | 'uefi-http';
 
@@ -29,6 +34,7 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'si-serve-vm-'));
     home = path.join(work, 'home');
     makeImage(home, 'bookworm');
+    await makeEfiMarkerDisk(path.join(work, 'efi-disk.raw'));
     fs.writeFileSync(path.join(work, 'macs.csv'), `vm1,${MAC}\n`);
     await siOk(home, ['addclients', '--hosts', 'vm1', '--ip', `${world.subnet}.60`, '--image', 'bookworm', '--macs', path.join(work, 'macs.csv')]);
     // Installed: its script boots the local disk (this test is about the request chain, not the installer).
@@ -55,14 +61,17 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
   function startVm(serial: string, firmware: Firmware): ProcessHandle {
     const uefi = firmware === 'bios' ? [] : [
       '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,file=${varsCopy()}`,
-      // PXE over IPv6 first would cost minutes (TESTING.md); with no PXE at all, OVMF goes to HTTP boot.
-      '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=no',
+      // Booting over IPv6 (PXEv6, HTTPv6) would cost minutes (TESTING.md); with no PXE at all, OVMF goes to HTTP boot.
+      '-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no',
       ...(firmware === 'uefi-http' ? ['-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=no'] : []),
     ];
     const nic = firmware === 'bios' ? `virtio-net-pci,netdev=n0,mac=${MAC}` : `virtio-net-pci,netdev=n0,mac=${MAC},romfile=,bootindex=1`;
     return startProcess(['ip', 'netns', 'exec', world.server.name, 'timeout', '300', 'qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-m', '512',
       '-nographic', '-nodefaults', '-serial', `file:${serial}`, ...(firmware === 'bios' ? ['-boot', 'n'] : []), ...uefi,
-      '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic], { stderrTailBytes: 8192 });
+      '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic,
+      // Second in the boot order, after the NIC: what a local boot must reach.
+      ...(firmware === 'bios' ? [] : ['-drive', `if=none,id=d0,format=raw,snapshot=on,file=${path.join(work, 'efi-disk.raw')}`, '-device', 'virtio-blk-pci,drive=d0,bootindex=2']),
+    ], { stderrTailBytes: 8192 });
   }
 
   function varsCopy(): string {
@@ -73,9 +82,10 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
 
   /**
    * Boots the VM until serve's log shows `chain` (in that order) and its serial console the per-MAC script's
-   * local boot, then stops both; returns the seconds from power-on to the per-MAC script.
+   * local boot (with `toDisk`, under UEFI: the disk's loader), then stops both; returns the seconds from
+   * power-on to the per-MAC script.
    */
-  async function bootChain(serveArgs: string[], firmware: Firmware, chain: RegExp[]): Promise<number> {
+  async function bootChain(serveArgs: string[], firmware: Firmware, chain: RegExp[], toDisk = false): Promise<number> {
     const before = logText().length;
     const serial = path.join(work, `serial-${firmware}-${serveArgs.length}.log`);
     const serve = startServe(serveArgs);
@@ -93,6 +103,10 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
       expect(at, log).toEqual([...at].sort((a, b) => a - b));
       // The script it got is the registry's answer for this host: boot the local disk (iPXE's sanboot under BIOS).
       if (firmware === 'bios') expect(await waitFor(() => readTail(serial).includes('SAN device 0x80'), 60_000, 500), readTail(serial)).toBe(true);
+      if (toDisk) {
+        expect(await waitFor(() => readTail(serial).includes(EFI_DISK_MARKER), DISK_BOUND_MS, 500), readTail(serial)).toBe(true);
+        console.log(`UEFI (${firmware}) per-MAC script -> the disk's loader: ${((Date.now() - started) / 1000 - seconds).toFixed(1)} s`);
+      }
       return seconds;
     } finally {
       await vm?.stop({ graceMs: 2000 });
@@ -109,14 +123,14 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
     console.log(`BIOS power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
-  it('UEFI, full DHCP: firmware PXE gets ipxe.efi by TFTP, then iPXE boot.ipxe and its per-MAC script over HTTP', async () => {
-    const seconds = await bootChain([], 'uefi', [line('TFTP', vmIp(), MAC, '/ipxe.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+  it('UEFI, full DHCP: firmware PXE gets snponly.efi by TFTP, then iPXE boot.ipxe and its per-MAC script over HTTP, whose local boot reaches the disk', async () => {
+    const seconds = await bootChain([], 'uefi', [line('TFTP', vmIp(), MAC, '/snponly.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)], true);
     console.log(`UEFI power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
-  it('UEFI HTTP boot, full DHCP: the firmware loads ipxe.efi over HTTP (no TFTP at all), then boot.ipxe and its per-MAC script', async () => {
+  it('UEFI HTTP boot, full DHCP: the firmware loads snponly.efi over HTTP (no TFTP at all), then boot.ipxe and its per-MAC script, whose local boot reaches the disk', async () => {
     const before = logText().length;
-    const seconds = await bootChain([], 'uefi-http', [line('HTTP', vmIp(), MAC, '/ipxe.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+    const seconds = await bootChain([], 'uefi-http', [line('HTTP', vmIp(), MAC, '/snponly.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)], true);
     expect(logText().slice(before)).not.toMatch(/Z TFTP /);
     console.log(`UEFI HTTP boot power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
@@ -142,8 +156,8 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
       console.log(`BIOS via proxyDHCP power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
     });
 
-    it('UEFI: the address from the site, ipxe.efi by TFTP, boot.ipxe and the per-MAC script from us', async () => {
-      const seconds = await bootChain(['--proxy-dhcp'], 'uefi', [line('TFTP', siteIp(), MAC, '/ipxe.efi'), line('HTTP', siteIp(), MAC, '/boot.ipxe'), line('HTTP', siteIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
+    it('UEFI: the address from the site, snponly.efi by TFTP, boot.ipxe and the per-MAC script from us', async () => {
+      const seconds = await bootChain(['--proxy-dhcp'], 'uefi', [line('TFTP', siteIp(), MAC, '/snponly.efi'), line('HTTP', siteIp(), MAC, '/boot.ipxe'), line('HTTP', siteIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
       console.log(`UEFI via proxyDHCP power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
     });
   });

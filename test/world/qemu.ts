@@ -29,7 +29,7 @@ export interface VmOptions {
   firmware?: 'bios' | 'uefi';
   /** First boot device: the NIC's PXE (BIOS: the NIC ROM's iPXE; UEFI: OVMF's own PXE/HTTP boot) or the first disk. */
   bootFrom?: 'network' | 'disk';
-  /** UEFI only: skip OVMF's PXEv4/PXEv6 (130 s lost otherwise) so it goes straight to HTTP boot. */
+  /** UEFI only: skip OVMF's PXEv4 so it goes straight to HTTP boot. */
   httpBoot?: boolean;
   /** Direct boot (quick installer tests): QEMU loads this kernel itself, no firmware boot device. */
   kernel?: string;
@@ -155,9 +155,9 @@ export function qemuArgv(input: ArgvInput): string[] {
   ];
   if (firmware === 'uefi') {
     argv.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`);
-    if (input.httpBoot) {
-      argv.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=no', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=no');
-    }
+    // The test worlds are IPv4: OVMF's PXEv6 and HTTPv6 boot options would each wait about a minute.
+    argv.push('-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no');
+    if (input.httpBoot) argv.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=no');
   }
   // Boot order by bootindex: the first device, then the rest, so a network boot that exits falls through to the disk.
   const nicFirst = !direct && bootFrom === 'network';

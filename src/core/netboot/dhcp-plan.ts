@@ -69,9 +69,11 @@ export function planDhcp(clients: readonly ClientRecord[], options: { server: st
     server: options.server,
     tftpRoot: options.tftpRoot,
     ipxeScriptUrl: `${base}/boot.ipxe`,
-    efiHttpUrl: `${base}/ipxe.efi`,
+    // snponly.efi drives the NIC through the firmware's own network driver and hands control back to the
+    // firmware on `exit 1`, which then tries its next boot option (ipxe.efi hangs there under OVMF).
+    efiHttpUrl: `${base}/snponly.efi`,
     biosLoader: 'undionly.kpxe',
-    efiLoader: 'ipxe.efi',
+    efiLoader: 'snponly.efi',
     subnets,
   };
 }

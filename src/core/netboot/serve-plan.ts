@@ -61,8 +61,9 @@ export const BOOT_LOADERS: readonly { file: string; source: string; pkg: string 
 export const LOCAL_BOOT_IPXE = [
   '#!ipxe',
   '# si netboot serve: this MAC is not a sisuite client: boot from the local disk.',
-  'iseq ${platform} efi && exit ||',
-  'sanboot --no-describe --drive 0x80 || exit',
+  // exit 1, not exit: UEFI firmware goes on to its next boot option only after a boot option that failed.
+  'iseq ${platform} efi && exit 1 ||',
+  'sanboot --no-describe --drive 0x80 || exit 1',
   '',
 ].join('\n');
 
