@@ -1,7 +1,7 @@
 // A bootable Debian golden client for VM tests: kernel, GRUB for BIOS and EFI, systemd, sshd, RAID and LVM
 // tools, set up for a serial console. Built once by debootstrap (minutes), cached as a tarball, extracted per test.
 import { createHash } from 'node:crypto';
-import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../src/infra/run.js';
 import { debootstrap, ensureTarball, extractTarball, testCacheFolder } from './tree-cache.js';
@@ -29,8 +29,21 @@ const GRUB_DEFAULTS = [
   '',
 ].join('\n');
 
+// What a test VM never uses, removed so that every install copies less (the tree goes from ~870 to ~450 MB):
+// downloaded packages and package lists, documentation and translations, and kernel modules for hardware and
+// file systems a QEMU guest does not have (its initramfs, built before, keeps what early boot loads).
+const TRIM_PATHS = [
+  'var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale',
+];
+const TRIM_MODULES = [
+  'drivers/gpu', 'drivers/media', 'drivers/infiniband', 'drivers/iio', 'drivers/staging', 'drivers/comedi', 'drivers/hwmon',
+  'drivers/mtd', 'drivers/target', 'drivers/video', 'drivers/bluetooth', 'drivers/isdn', 'drivers/net/wireless', 'drivers/net/can',
+  'drivers/usb', 'drivers/platform', 'drivers/thunderbolt', 'sound', 'net/bluetooth', 'net/wireless', 'net/mac80211',
+  'fs/ocfs2', 'fs/smb', 'fs/nfs', 'fs/nfsd', 'fs/gfs2', 'fs/ceph',
+];
+
 // The recipe names the tarball: changing a package or a setting builds a new cache instead of reusing a stale one.
-const RECIPE = JSON.stringify({ packages: BOOTABLE_PACKAGES, grub: GRUB_DEFAULTS, hostname: GOLDEN_HOSTNAME });
+const RECIPE = JSON.stringify({ packages: BOOTABLE_PACKAGES, grub: GRUB_DEFAULTS, hostname: GOLDEN_HOSTNAME, trim: [TRIM_PATHS, TRIM_MODULES] });
 
 /** Where the cached tarball of the bootable tree lives (beside the minbase one). */
 export function bootableCachePath(): string {
@@ -69,7 +82,19 @@ async function buildBootableTree(dir: string): Promise<void> {
   // debootstrap copies the build machine's name; the golden client gets a name of its own.
   await writeFile(join(dir, 'etc/hostname'), `${GOLDEN_HOSTNAME}\n`);
   await writeFile(join(dir, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${GOLDEN_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-  await treeKernel(dir);
+  const { version } = await treeKernel(dir);
+  await trimTree(dir, version);
   const { stdout } = await run(['du', '-sm', dir]);
   process.stderr.write(`bootable golden tree: built in ${Math.round((Date.now() - started) / 1000)} s, ${stdout.split('\t')[0]} MB\n`);
+}
+
+async function trimTree(dir: string, version: string): Promise<void> {
+  for (const path of TRIM_PATHS) {
+    const folder = join(dir, path);
+    // The folders stay (apt and dpkg expect them); what is in them goes.
+    for (const entry of await readdir(folder).catch(() => [] as string[])) await rm(join(folder, entry), { recursive: true, force: true });
+  }
+  const modules = join(dir, 'usr/lib/modules', version, 'kernel');
+  for (const path of TRIM_MODULES) await rm(join(modules, path), { recursive: true, force: true });
+  await run(['depmod', '--basedir', dir, version]);
 }
