@@ -1,7 +1,9 @@
 // Discovery end to end under BIOS: hosts defined without MACs wait (`si client set node[001-002] --discover`),
 // serve hands out a pool (`--dhcp-range`); a VM whose MAC the registry does not know netboots, is bound to
 // node001 (its MAC recorded, nothing left in `si netboot unknown`), installs, and comes up as node001 on
-// node001's address, configured on the interface it booted from.
+// node001's address, configured on the interface it booted from. Its post action is kexec (`si.post=kexec`):
+// the installer starts the installed system's own kernel with the command line its GRUB would pass, without
+// a firmware reboot or another netboot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVm, type Vm } from '../world/qemu.js';
 import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot-lab.js';
@@ -24,7 +26,7 @@ describe('netboot install, BIOS, a discovered client', () => {
 
   beforeAll(async () => {
     // The pool holds none of the registry's addresses (.21, .22).
-    lab = await startNetbootLab({ prefix: 'nbd', serveArgs: (world) => ['--dhcp-range', `${world.subnet}.100,${world.subnet}.150`] });
+    lab = await startNetbootLab({ prefix: 'nbd', kernelArgs: ['si.post=kexec'], serveArgs: (world) => ['--dhcp-range', `${world.subnet}.100,${world.subnet}.150`] });
     await lab.si(['addclients', '--hosts', 'node[001-002]', '--ip', ip(), '--gateway', `${lab.world.subnet}.1`, '--image', lab.image.name]);
     await lab.si(['client', 'set', 'node[001-002]', '--overrides', LAB_OVERRIDE, '--discover']);
     await lab.render();
@@ -57,11 +59,18 @@ describe('netboot install, BIOS, a discovered client', () => {
     expect(last?.percent).toBe(100);
     const tInstalled = Date.now();
 
-    // Served local boot after the reboot; up from its own disk as node001.
-    const login = await vm.waitForSerial(new RegExp(`${HOST} login:`), { timeoutMs: LOGIN_BOUND_MS });
+    // kexec into the installed system: no firmware (no second SeaBIOS banner), no netboot, no menu; the new
+    // kernel mounts its root from the disk by the UUID GRUB's menu names, and it comes up as node001.
+    const kexec = await vm.waitForSerial(/kexec_core: Starting new kernel/, { timeoutMs: 120_000 });
+    const login = await vm.waitForSerial(new RegExp(`${HOST} login:`), { timeoutMs: LOGIN_BOUND_MS, since: kexec.index });
     const tLogin = Date.now();
+    const afterKexec = vm.serial().slice(kexec.index, login.index);
     expect(vm.serial().slice(0, login.index)).not.toMatch(new RegExp(`${lab.image.goldenHostname} login:`));
-    expect(vm.serial()).toMatch(/Boot from the local disk/);
+    expect(afterKexec, afterKexec.slice(-3000)).not.toMatch(/SeaBIOS|iPXE|Boot from the local disk/);
+    expect(afterKexec, afterKexec.slice(-3000)).toMatch(/Command line: .*root=UUID=[0-9a-f-]+ ro/);
+    expect(afterKexec).not.toMatch(/si\.server=|BOOTIF=/);
+    const scripts = lab.requestLog().split('\n').filter((l) => l.includes(`/ipxe/${MAC.replaceAll(':', '-')}.ipxe 200`));
+    expect(scripts.length, lab.requestLog()).toBe(1);
     const client = await json(['client', 'show', HOST, '--json']);
     expect(client).toMatchObject({ bootMode: 'local', installState: 'installed' });
 
@@ -81,6 +90,6 @@ describe('netboot install, BIOS, a discovered client', () => {
     expect(interfaces.stdout).toContain(`mac/${MAC}/`);
 
     const s = (ms: number) => (ms / 1000).toFixed(1);
-    console.log(`BIOS discovered install: power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s`);
+    console.log(`BIOS discovered install: power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, kexec -> login ${s(tLogin - tInstalled)} s`);
   }, TEST_BOUND_MS);
 });

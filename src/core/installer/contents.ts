@@ -22,6 +22,8 @@ export const TOOL_PACKAGES = [
   'grub-efi-amd64-bin',
   'openssh-client',
   'kmod',
+  // si.post=kexec: start the installed system without a firmware reboot.
+  'kexec-tools',
 ] as const;
 
 /** Programs looked up by name in the tool packages' bin and sbin folders; each lands in /usr/sbin or /usr/bin. */
@@ -56,6 +58,7 @@ export const PROGRAMS = [
   'grub-mkimage',
   'ssh',
   'kmod',
+  'kexec',
 ] as const;
 
 /** Names that are another program under a second name (what the packages ship as links). */
