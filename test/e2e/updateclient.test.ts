@@ -225,6 +225,38 @@ describe('si-updateclient against the rsync daemon', () => {
     expect(again.stdout.split('\n').filter((line) => /^[<>ch*.][fdLDS]/.test(line) && !/^\.d/.test(line))).toEqual([]);
   }, 600_000);
 
+  it('si updateclient (the CLI) does the same: dry run changes nothing, then the update to version 3', async () => {
+    await newVersion(async (tree) => {
+      writeFileSync(join(tree, 'etc/image-note'), 'version 3\n');
+      writeFileSync(join(tree, 'srv/new/cli.txt'), 'added in version 3\n');
+      rmSync(join(tree, 'srv/new/added.txt'));
+    });
+    await expect.poll(async () => (await inClient(['rsync', `rsync://${world.server.address}/`])).stdout, { timeout: 20_000 }).toContain(`sisuite image ${IMAGE} version 3`);
+    const si = (...args: string[]) => inClient([process.execPath, join(import.meta.dirname, '../../bin/si'), 'updateclient', '--root', root, ...args]);
+    const before = await treeDigest(root);
+    const dry = await si('--dry-run');
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('srv/new/cli.txt\n');
+    expect(dry.stdout).toContain('*deleting   srv/new/added.txt\n');
+    expect(dry.stdout).toContain('si: dry run: ');
+    expect(compareDigests(before, await treeDigest(root))).toEqual(SAME);
+
+    const done = await si('--no-bootloader');
+    expect(done.exitCode, `${done.stdout}${done.stderr}`).toBe(0);
+    expect(done.stdout).toContain(`si: updated ${root} to image bookworm version 3\n`);
+    expect(done.stderr).toContain('configure: identity\n');
+    expect(readFileSync(join(root, 'etc/sisuite/image-version'), 'utf8')).toMatch(/^SI_IMAGE=bookworm\nSI_IMAGE_VERSION=3\n/);
+    const excluded = exclusions();
+    const skip = (path: string) => path === '/etc/sisuite' || excluded(path);
+    const image = realpathSync(imageLink(paths, IMAGE));
+    expect(compareDigests(await treeDigest(image, { exclude: skip }), await treeDigest(root, { exclude: skip }), { ignore: ignoreDirectoryMtimes })).toEqual(SAME);
+    expect(readFileSync(join(root, 'etc/hostname'), 'utf8')).toBe('node001\n');
+
+    const bad = await si('--conf', join(work, 'missing.conf'));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toBe(`si: no configuration ${join(work, 'missing.conf')}: this host was not installed by sisuite, or write it as docs/updates.md shows\n`);
+  }, 300_000);
+
   it('refuses an unreachable server and an image the server does not serve with one line, changing nothing', async () => {
     const conf = join(work, 'other.conf');
     const before = await treeDigest(root);

@@ -1,5 +1,6 @@
 import { PRESERVE_ALL } from '../rsync/argv.js';
 import { shellWords } from '../shell-quote.js';
+import { STAGES_RUNNER } from './client-conf.js';
 import { BOOTLOADER_STAGE, BUILTIN_EXCLUDES, STATE_EXCLUDES, UPDATE_STAGES } from './excludes.js';
 
 export type UpdateTransport = 'rsync' | 'ssh';
@@ -43,6 +44,7 @@ export interface UpdateClientContext {
   builtinExcludes: string;
   stages: string;
   bootloaderStage: string;
+  stagesRunner: string;
 }
 
 export function buildUpdateClientContext(): UpdateClientContext {
@@ -51,5 +53,6 @@ export function buildUpdateClientContext(): UpdateClientContext {
     builtinExcludes: [...BUILTIN_EXCLUDES, ...STATE_EXCLUDES].join('\n'),
     stages: UPDATE_STAGES.join(' '),
     bootloaderStage: BOOTLOADER_STAGE,
+    stagesRunner: STAGES_RUNNER,
   };
 }
