@@ -252,6 +252,12 @@ describe('si-updateclient against the rsync daemon', () => {
     expect(compareDigests(await treeDigest(image, { exclude: skip }), await treeDigest(root, { exclude: skip }), { ignore: ignoreDirectoryMtimes })).toEqual(SAME);
     expect(readFileSync(join(root, 'etc/hostname'), 'utf8')).toBe('node001\n');
 
+    // The script under busybox sh (as an installer or a small client has it): up to date, nothing listed.
+    const busybox = await inClient(['busybox', 'sh', join(root, 'usr/local/sbin/si-updateclient'), '--root', root, '--dry-run']);
+    expect(busybox.exitCode, busybox.stderr).toBe(0);
+    expect(busybox.stdout).toContain(`from image ${IMAGE} version 3 would change`);
+    expect(busybox.stdout.split('\n').filter((line) => /^[<>ch*.][fdLDS]/.test(line) && !/^\.d/.test(line))).toEqual([]);
+
     const bad = await si('--conf', join(work, 'missing.conf'));
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toBe(`si: no configuration ${join(work, 'missing.conf')}: this host was not installed by sisuite, or write it as docs/updates.md shows\n`);
