@@ -1,3 +1,4 @@
+import { formatResultLine } from '../../core/updates/result.js';
 import { updateClient } from '../../infra/updates/update-client.js';
 import { printJson, printLine } from '../output.js';
 
@@ -11,12 +12,20 @@ interface UpdateClientCommandOptions {
   json?: boolean;
 }
 
-/** si updateclient: si-updateclient for a machine with the CLI (docs/updates.md); the same files, the same exit codes. */
+/**
+ * si updateclient: si-updateclient for a machine with the CLI (docs/updates.md); the same files, the same exit
+ * codes, the same result line (`si: result=ok image=... version=... files=... bytes_received=... dry_run=0`), or
+ * with --json the same fields as JSON (plus the changes and the unfinished update it finished).
+ */
 export async function updateClientCommand(options: UpdateClientCommandOptions): Promise<void> {
-  const say = options.json ? () => undefined : (line: string) => printLine(`si: ${line}`);
-  const result = await updateClient({ ...options, say });
-  if (options.json) return printJson({ ...result, dryRun: Boolean(options.dryRun) });
-  if (!options.dryRun) return;
-  for (const change of result.changes) printLine(change);
-  printLine(`si: dry run: ${result.changes.length} changes from image ${result.image} version ${result.version}; nothing was changed`);
+  const text = !options.json;
+  await updateClient({
+    ...options,
+    // A stand-in for reboot (a test's): the only one --reboot may call when --root is not /.
+    rebootCommand: process.env.SI_UPDATECLIENT_REBOOT || undefined,
+    say: (line) => text && printLine(`si: ${line}`),
+    change: (line) => text && printLine(line),
+    report: (result, outcome) =>
+      text ? printLine(formatResultLine('si', result)) : printJson({ ...result, changes: outcome.changes, finished_previous: outcome.finishedPrevious }),
+  });
 }

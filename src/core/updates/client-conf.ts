@@ -62,10 +62,14 @@ export function markerLine(image: string, version: string, started: Date): strin
   return `image ${image} version ${version} started ${started.toISOString().replace(/\.\d+Z$/, 'Z')}\n`;
 }
 
-/** /etc/sisuite/image-version, the same lines si-updateclient writes. */
-export function imageVersionText(options: { image: string; version: string; server: string; updated: Date }): string {
+/**
+ * /etc/sisuite/image-version, the same lines si-updateclient writes: SI_INSTALLED (the install's date, kept) and
+ * SI_UPDATED (this update's).
+ */
+export function imageVersionText(options: { image: string; version: string; server: string; installed?: string | null; updated: Date }): string {
   const when = options.updated.toISOString().replace(/\.\d+Z$/, 'Z');
-  return `SI_IMAGE=${options.image}\nSI_IMAGE_VERSION=${options.version}\nSI_SERVER=${options.server}\nSI_UPDATED=${when}\n`;
+  const installed = options.installed ? `SI_INSTALLED=${options.installed}\n` : '';
+  return `SI_IMAGE=${options.image}\nSI_IMAGE_VERSION=${options.version}\nSI_SERVER=${options.server}\n${installed}SI_UPDATED=${when}\n`;
 }
 
 /**

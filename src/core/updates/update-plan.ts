@@ -31,8 +31,9 @@ export function sourceOf(source: UpdateSource, module: string, path: string): st
  * the install's copy (PRESERVE_ALL); si-updateclient runs the same words (templates/updateclient).
  */
 export function updateRsyncArgv(options: { source: UpdateSource; root: string; excludeFile: string; dryRun: boolean; ssh?: string }): string[] {
-  const argv = ['rsync', ...PRESERVE_ALL, '--delete', `--exclude-from=${options.excludeFile}`, '--stats'];
-  if (options.dryRun) argv.push('--dry-run', '--itemize-changes');
+  // --stats and the itemized list: what the result line counts (bytes received, paths changed).
+  const argv = ['rsync', ...PRESERVE_ALL, '--delete', `--exclude-from=${options.excludeFile}`, '--stats', '--itemize-changes'];
+  if (options.dryRun) argv.push('--dry-run');
   if (options.source.transport === 'ssh') argv.push('-e', options.ssh ?? 'ssh -o BatchMode=yes');
   argv.push('--', sourceOf(options.source, options.source.image, ''), `${options.root.replace(/\/+$/, '')}/`);
   return argv;

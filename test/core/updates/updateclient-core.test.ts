@@ -38,7 +38,7 @@ describe('update core', () => {
 
   it('builds one rsync argv: the image over the root, deleting, never --delete-excluded', () => {
     const argv = updateRsyncArgv({ source: { server: '10.0.0.1', image: 'web', transport: 'rsync', rsyncPort: 8730 }, root: '/', excludeFile: '/tmp/x', dryRun: true });
-    expect(argv).toEqual(['rsync', '-aHAXS', '--numeric-ids', '--delete', '--exclude-from=/tmp/x', '--stats', '--dry-run', '--itemize-changes', '--', 'rsync://10.0.0.1:8730/web/', '/']);
+    expect(argv).toEqual(['rsync', '-aHAXS', '--numeric-ids', '--delete', '--exclude-from=/tmp/x', '--stats', '--itemize-changes', '--dry-run', '--', 'rsync://10.0.0.1:8730/web/', '/']);
     expect(argv).not.toContain('--delete-excluded');
   });
 });
