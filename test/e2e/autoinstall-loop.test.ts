@@ -188,7 +188,7 @@ describe('the generated autoinstall script on loop disks', () => {
     await run(['cp', '-a', `${imageTree}/.`, `${applied}/`]);
     await applyPlan({ root: applied, plan, bootDisk: disk });
     const randomOrMtime = (path: string, field: DigestField) => field === 'mtime' || (RANDOM_CONTENT.test(path) && (field === 'sha256' || field === 'size'));
-    const extra = (path: string) => ['/etc/sisuite-override', '/root/si-post-install', '/var/log/sisuite', '/usr/local/sbin/si-updateclient'].includes(path) || /^\/etc\/sisuite\/updateclient\./.test(path) || /(^|\/)lost\+found$/.test(path);
+    const extra = (path: string) => ['/etc/sisuite-override', '/root/si-post-install', '/var/log/sisuite', '/usr/local/sbin/si-updateclient'].includes(path) || /^\/etc\/sisuite\/(updateclient\.|image-version$)/.test(path) || /(^|\/)lost\+found$/.test(path);
     expect(compareDigests(await treeDigest(applied, { exclude: extra }), await treeDigest(root, { exclude: extra }), { ignore: randomOrMtime })).toEqual(SAME);
   };
 

@@ -61,7 +61,14 @@ export async function installedClient({ prefix, transport, image }: { prefix: st
   const listed = async (version: number) => {
     if (transport === 'rsync') {
       await waitForModules(`rsync://${world.server.address}/`, { prefix: ['ip', 'netns', 'exec', world.client.name], want: 'scripts' });
-      await expect.poll(async () => (await inClient(['rsync', `rsync://${world.server.address}/`])).stdout, { timeout: 30_000 }).toContain(`sisuite image ${IMAGE} version ${version}\n`);
+      // The daemon rereads its configuration within a poll: wait (bounded) until it names the version.
+      const want = `sisuite image ${IMAGE} version ${version}\n`;
+      let modules = '';
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !modules.includes(want); ) {
+        modules = (await inClient(['rsync', `rsync://${world.server.address}/`])).stdout;
+        if (!modules.includes(want)) await new Promise((done) => setTimeout(done, 200));
+      }
+      if (!modules.includes(want)) throw new Error(`the daemon does not list ${want.trim()}: ${modules}`);
     }
   };
   const commit = async (change: (tree: string) => Promise<void> | void) => {
@@ -125,6 +132,8 @@ export async function installedClient({ prefix, transport, image }: { prefix: st
       SI_SERVER: world.server.address,
       SI_TARGET: root,
       SI_PHASES: 'copy fstab configure unmount',
+      // What the detect phase (not run here) would have found.
+      SI_BOOT_DISK: '/dev/vda',
       SI_LOG: join(work, 'install.log'),
       ...(transport === 'ssh' ? { SI_TRANSPORT: 'ssh', SI_SSH_OPTIONS: sshOptions, SI_SSH_HOME: sshHome } : {}),
     });

@@ -201,7 +201,7 @@ describe('si-updateclient against the rsync daemon', () => {
     const second = await updateClient('--no-bootloader');
     expect(second.exitCode, `${second.stdout}${second.stderr}`).toBe(0);
     expect(second.stdout).toContain('si-updateclient: the previous update did not finish (image bookworm version 2 started ');
-    expect(second.stdout).toContain(`si-updateclient: updated ${root} to image bookworm version 2\n`);
+    expect(second.stdout).toContain(`si-updateclient: updated ${root} to image bookworm version 2 (`);
     // The idempotent configure stages ran on the updated tree, from the host's plan as the server renders it now.
     for (const stage of ['identity', 'initrd', 'locale', 'user-exits']) expect(second.stderr).toContain(`configure: ${stage}\n`);
     expect(second.stderr).not.toContain('configure: bootloader');
@@ -243,7 +243,7 @@ describe('si-updateclient against the rsync daemon', () => {
 
     const done = await si('--no-bootloader');
     expect(done.exitCode, `${done.stdout}${done.stderr}`).toBe(0);
-    expect(done.stdout).toContain(`si: updated ${root} to image bookworm version 3\n`);
+    expect(done.stdout).toContain(`si: updated ${root} to image bookworm version 3 (`);
     expect(done.stderr).toContain('configure: identity\n');
     expect(readFileSync(join(root, 'etc/sisuite/image-version'), 'utf8')).toMatch(/^SI_IMAGE=bookworm\nSI_IMAGE_VERSION=3\n/);
     const excluded = exclusions();

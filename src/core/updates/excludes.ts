@@ -43,9 +43,6 @@ export const CLIENT_STATE = {
   localExcludes: '/etc/sisuite/updateclient.local.exclude',
   version: '/etc/sisuite/image-version',
   marker: '/etc/sisuite/updateclient.incomplete',
-  /** One run at a time: a symlink naming its owner (`PID BOOT-ID STARTED`), and the guard of a stale lock's takeover. */
-  lock: '/etc/sisuite/updateclient.lock',
-  lockTakeover: '/etc/sisuite/updateclient.lock.takeover',
 } as const;
 
 export const STATE_EXCLUDES: readonly string[] = [...Object.values(CLIENT_STATE), IDENTITY_RECORD];

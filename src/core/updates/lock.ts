@@ -1,6 +1,7 @@
 /**
- * One update at a time per tree: ROOT/etc/sisuite/updateclient.lock is a symlink whose target names its owner,
- * `PID BOOT-ID STARTED` (si-updateclient makes it with `ln -s`, atomic, owner included; si updateclient the same).
+ * One update at a time per tree: a symlink whose target names its owner, `PID BOOT-ID STARTED` (si-updateclient
+ * makes it with `ln -s`, atomic, owner included; si updateclient the same). It lives in /run, not in the tree,
+ * so that a dry run leaves the tree as it was to the bit.
  */
 export interface LockOwner {
   pid: number;
@@ -29,3 +30,9 @@ export function busyMessage(root: string, lock: string, why: string): string {
 }
 
 export const BUSY_EXIT = 4;
+
+/** The lock of the tree at root ('' or '/' for the machine itself) in lockDir: the tree's path in the name, % as %25 and / as %2F. */
+export function lockPath(lockDir: string, root: string): string {
+  const tree = root === '/' ? '' : root.replace(/\/+$/, '');
+  return `${lockDir}/si-updateclient${tree.replaceAll('%', '%25').replaceAll('/', '%2F')}.lock`;
+}

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { imageVersionText, markerLine, parseShellAssignments, parseUpdateConf, STAGES_RUNNER, versionFromListing, type UpdateConf } from '../../core/updates/client-conf.js';
 import { BOOTLOADER_STAGE, CLIENT_STATE, parseExcludeFile, UPDATE_STAGES, updateExcludes } from '../../core/updates/excludes.js';
+import { lockPath } from '../../core/updates/lock.js';
 import type { UpdateResult } from '../../core/updates/result.js';
 import { summarizeRsync } from '../../core/updates/result.js';
 import { sourceOf, updateRsyncArgv } from '../../core/updates/update-plan.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { capture, run } from '../run.js';
-import { takeUpdateLock } from './update-lock.js';
+import { lockDirectory, takeUpdateLock } from './update-lock.js';
 
 export interface UpdateClientOptions {
   /** The tree to update ('/' on the host itself). */
@@ -72,7 +73,7 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
   const { image } = conf.source;
   outcome.image = image;
   if (!fs.existsSync(at('/etc/sisuite'))) throw new UserError(`no directory ${at('/etc/sisuite')}: this tree was not installed by sisuite`);
-  const release = takeUpdateLock({ lock: at(CLIENT_STATE.lock), root: root || '/', say: options.say });
+  const release = takeUpdateLock({ lock: lockPath(lockDirectory(), root), root: root || '/', say: options.say });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'si-updateclient-'));
   try {
     outcome.version = await currentVersion(conf, 3, 'nothing changed');

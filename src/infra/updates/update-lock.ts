@@ -33,6 +33,12 @@ export function takeUpdateLock({ lock, root, say }: { lock: string; root: string
   };
 }
 
+/** /run: root's alone (unlike the world-writable /run/lock) and emptied at boot; as si-updateclient chooses. */
+export function lockDirectory(): string {
+  if (fs.statSync('/run', { throwIfNoEntry: false })?.isDirectory()) return '/run';
+  throw new UserError("no directory /run for the update's lock: create it (mode 0755)");
+}
+
 function link(target: string, path: string): boolean {
   try {
     fs.symlinkSync(target, path);

@@ -4,6 +4,8 @@ import { UserError } from '../../../src/core/errors.js';
 import { emptyStagePlan, type ConfigurePlan } from '../../../src/core/configure/plan.js';
 import { parseUpdateConf, versionFromListing } from '../../../src/core/updates/client-conf.js';
 import { BUILTIN_EXCLUDES, hostExcludes, updateExcludes } from '../../../src/core/updates/excludes.js';
+import { lockIsHeld, lockPath, parseLockOwner } from '../../../src/core/updates/lock.js';
+import { formatResultLine, parseResultLine, summarizeRsync } from '../../../src/core/updates/result.js';
 import { updateRsyncArgv } from '../../../src/core/updates/update-plan.js';
 
 describe('update core', () => {
@@ -40,5 +42,32 @@ describe('update core', () => {
     const argv = updateRsyncArgv({ source: { server: '10.0.0.1', image: 'web', transport: 'rsync', rsyncPort: 8730 }, root: '/', excludeFile: '/tmp/x', dryRun: true });
     expect(argv).toEqual(['rsync', '-aHAXS', '--numeric-ids', '--delete', '--exclude-from=/tmp/x', '--stats', '--itemize-changes', '--dry-run', '--', 'rsync://10.0.0.1:8730/web/', '/']);
     expect(argv).not.toContain('--delete-excluded');
+  });
+
+  it('writes and reads the result line; a failure carries exit and the reason, spaces and all', () => {
+    const ok = { result: 'ok' as const, image: 'web', version: '7', files: 3, bytes_received: 1234, dry_run: false };
+    expect(formatResultLine('si-updateclient', ok)).toBe('si-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0');
+    expect(parseResultLine(`noise\nsi-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0\n`)).toEqual(ok);
+    const failed = { ...ok, result: 'failed' as const, version: 'unknown', dry_run: true, exit: 3, reason: 'cannot reach the image server 10.0.0.1 over rsync (code 10: x=y): nothing changed' };
+    expect(parseResultLine(formatResultLine('si', failed))).toEqual(failed);
+    expect(parseResultLine('si-updateclient: updated / to image web version 7\n')).toBeNull();
+  });
+
+  it('counts the itemized changes but not a directory whose only change is its time, and the bytes received', () => {
+    const out = ['cd+++++++++ srv/new/', '>f+++++++++ srv/new/a', '.d..t...... etc/', '.f...p..... etc/mode', '*deleting   old/', 'hf+++++++++ link => srv/new/a', '', 'Number of files: 10 (reg: 8, dir: 2)', 'Total bytes received: 2,097,152', 'sent 1,024 bytes'].join('\n');
+    expect(summarizeRsync(out)).toEqual({ changes: ['cd+++++++++ srv/new/', '>f+++++++++ srv/new/a', '.f...p..... etc/mode', '*deleting   old/', 'hf+++++++++ link => srv/new/a'], bytesReceived: 2097152 });
+  });
+
+  it('names one lock per tree in /run and tells a held lock from a stale one', () => {
+    expect(lockPath('/run', '/')).toBe('/run/si-updateclient.lock');
+    expect(lockPath('/run', '')).toBe('/run/si-updateclient.lock');
+    expect(lockPath('/run', '/srv/a%2Fb/')).toBe('/run/si-updateclient%2Fsrv%2Fa%252Fb.lock');
+    expect(lockPath('/run', '/srv/a/b')).toBe('/run/si-updateclient%2Fsrv%2Fa%2Fb.lock');
+    const owner = parseLockOwner('123 abc-boot 2026-01-01T00:00:00Z');
+    expect(owner).toEqual({ pid: 123, bootId: 'abc-boot', started: '2026-01-01T00:00:00Z' });
+    expect(lockIsHeld(owner, { bootId: 'abc-boot', alive: () => true })).toBe(true);
+    expect(lockIsHeld(owner, { bootId: 'abc-boot', alive: () => false })).toBe(false);
+    expect(lockIsHeld(owner, { bootId: 'other-boot', alive: () => true })).toBe(false);
+    expect(lockIsHeld(parseLockOwner('garbage'), { bootId: 'abc-boot', alive: () => true })).toBe(false);
   });
 });
