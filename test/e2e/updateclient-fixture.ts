@@ -37,7 +37,7 @@ export interface InstalledClient {
   /** bin/si updateclient --root ROOT ARGS, in the client namespace. */
   si(args: string[], env?: Record<string, string>): Promise<Captured>;
   /** The next image version (the current one changed by `change`), scripts rendered again, served; returns it. */
-  newVersion(change: (tree: string) => Promise<void> | void): Promise<number>;
+  newVersion(change: (tree: string) => Promise<unknown> | void): Promise<number>;
   currentVersion(): number;
   destroy(): Promise<void>;
 }
@@ -71,7 +71,7 @@ export async function installedClient({ prefix, transport, image }: { prefix: st
       if (!modules.includes(want)) throw new Error(`the daemon does not list ${want.trim()}: ${modules}`);
     }
   };
-  const commit = async (change: (tree: string) => Promise<void> | void) => {
+  const commit = async (change: (tree: string) => Promise<unknown> | void) => {
     const store = ImageStore.open(paths.home);
     try {
       const incoming = store.incomingPath(IMAGE);
@@ -90,7 +90,7 @@ export async function installedClient({ prefix, transport, image }: { prefix: st
     // As an administrator would after changing the image: the scripts (and so the hosts' plans) follow it.
     await makeAutoinstallScripts({ paths, image: IMAGE, imageTree: imageLink(paths, IMAGE), layout: GPT_LAYOUT, clients: [host], renderer });
   };
-  const newVersion = async (change: (tree: string) => Promise<void> | void) => {
+  const newVersion = async (change: (tree: string) => Promise<unknown> | void) => {
     await commit(change);
     await listed(currentVersion());
     return currentVersion();
