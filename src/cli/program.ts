@@ -13,6 +13,7 @@ import { registerMkinstallerCommands } from './register/mkinstaller.js';
 import { registerMonitorCommands } from './register/monitor.js';
 import { registerNetbootCommands } from './register/netboot.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
+import { registerUpdateCommands } from './register/updates.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerNetbootCommands(program);
   registerMkinstallerCommands(program);
   registerMonitorCommands(program);
+  registerUpdateCommands(program);
 
   return program;
 }

@@ -65,7 +65,7 @@ describe('the generated autoinstall script on loop disks', () => {
   const perHostPaths = (image: string, host: ClientRecord) => {
     const install = installHostConfig({ client: host, image, layout: buildLayoutContext(layouts[image]!) });
     const plan = planForRoot({ root: imageLink(paths, image), host: install.host });
-    const exact = new Set<string>(['/etc/sisuite-override', '/root/si-post-install']);
+    const exact = new Set<string>(['/etc/sisuite-override', '/root/si-post-install', '/usr/local/sbin/si-updateclient']);
     for (const stage of plan.stages) {
       for (const p of [...stage.remove, ...stage.write.map((w) => w.path), ...stage.links.map((l) => l.path), ...stage.identity.map((a) => a.path)]) exact.add(p);
       // The record's directory (/etc/sisuite) is new too.
@@ -188,7 +188,7 @@ describe('the generated autoinstall script on loop disks', () => {
     await run(['cp', '-a', `${imageTree}/.`, `${applied}/`]);
     await applyPlan({ root: applied, plan, bootDisk: disk });
     const randomOrMtime = (path: string, field: DigestField) => field === 'mtime' || (RANDOM_CONTENT.test(path) && (field === 'sha256' || field === 'size'));
-    const extra = (path: string) => ['/etc/sisuite-override', '/root/si-post-install', '/var/log/sisuite'].includes(path) || /(^|\/)lost\+found$/.test(path);
+    const extra = (path: string) => ['/etc/sisuite-override', '/root/si-post-install', '/var/log/sisuite', '/usr/local/sbin/si-updateclient'].includes(path) || /^\/etc\/sisuite\/(updateclient\.|image-version$)/.test(path) || /(^|\/)lost\+found$/.test(path);
     expect(compareDigests(await treeDigest(applied, { exclude: extra }), await treeDigest(root, { exclude: extra }), { ignore: randomOrMtime })).toEqual(SAME);
   };
 

@@ -38,6 +38,7 @@ export async function rsyncdCommand(options: RsyncdOptions, command: Command): P
     renderer: createRenderer({ siteDir: store.paths.templates }),
     clients: store.clients.listClients(),
     images: store.registry.listImages().filter((i) => i.currentVersion !== null).map((i) => i.name),
+    versions: Object.fromEntries(store.registry.listImages().map((i) => [i.name, i.currentVersion ?? 0])),
     address,
     port,
   });

@@ -4,7 +4,8 @@ import type { ConfigurePlan } from '../configure/plan.js';
 import { renderShellHelpers } from '../configure/shell.js';
 import { planUsesBootMac } from '../configure/boot-mac.js';
 import type { LayoutContext } from './layout-context.js';
-import { shellWords } from '../shell-quote.js';
+import { shellWords, shQuote } from '../shell-quote.js';
+import { hostExcludes } from '../updates/excludes.js';
 
 /** What templates/autoinstall/master.hbs sees. */
 export interface MasterContext {
@@ -40,6 +41,8 @@ export interface HostScriptContext {
   stages: string;
   /** The host's configure plan as sh functions (renderPlanAsShell without helpers, run or #! line). */
   configure: string;
+  /** The plan's files, one rsync pattern a line, as one sh word: what si-updateclient leaves alone. */
+  updateExcludes: string;
   /** The plan configures the interface the host boots from (no MAC in the registry): the script needs SI_BOOT_MAC. */
   bootMac: boolean;
 }
@@ -86,6 +89,7 @@ export function buildHostScriptContext(options: {
     stages: listWord(plan.stages.map((stage) => stage.stage)),
     // Its #! line goes: this file has its own.
     configure: options.configureShell.replace(/^#!.*\n/, '').trimEnd(),
+    updateExcludes: shQuote(hostExcludes(plan).join('\n')),
     bootMac: planUsesBootMac(plan),
   };
 }

@@ -76,6 +76,8 @@ export interface PlanRsyncdConfOptions {
   paths: HomePaths;
   /** Images with a current version (images/NAME exists). */
   images: readonly string[];
+  /** Each image's current version: the module's comment names it, for si-updateclient (docs/updates.md). */
+  versions?: Readonly<Record<string, number>>;
   /** CIDR networks of the clients (networksOfClients). */
   networks: readonly string[];
   address?: string;
@@ -103,7 +105,7 @@ export function planRsyncdConf(options: PlanRsyncdConfOptions): RsyncdConfContex
     ['gid', String(checkCount('reports gid', options.reportsGid ?? 0))],
   ] as const;
   const modules: Omit<RsyncdModule, 'settings'>[] = [
-    ...images.map((name) => ({ name, path: imageLink(paths, name), comment: `sisuite image ${name}` })),
+    ...images.map((name) => ({ name, path: imageLink(paths, name), comment: `sisuite image ${name}${options.versions?.[name] ? ` version ${options.versions[name]}` : ''}` })),
     { name: 'scripts', path: paths.scripts, comment: 'sisuite autoinstall scripts' },
     { name: 'overrides', path: paths.overrides, comment: 'sisuite override trees' },
     { name: 'boot', path: paths.boot, comment: 'sisuite installer kernels and initrds' },

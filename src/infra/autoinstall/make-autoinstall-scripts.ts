@@ -13,6 +13,7 @@ import { checkRenderRequest, planAgainst, type MakeAutoinstallScriptsOptions } f
 import { createRecordingTree, fingerprintReads } from './recording-tree.js';
 import { ScriptFiles } from './script-files.js';
 import { ScriptGenerations } from './script-generations.js';
+import { renderUpdateClient } from '../updates/render-updateclient.js';
 
 export type { MakeAutoinstallScriptsOptions } from './plan-autoinstall-scripts.js';
 
@@ -63,7 +64,7 @@ async function renderInto(files: ScriptFiles, options: MakeAutoinstallScriptsOpt
 
   let masterId = files.manifest.masters[image] ?? '';
   if (plan.master.action === 'render') {
-    const context = buildMasterContext({ image, layout: layoutContext, sshHome: paths.home });
+    const context = { ...buildMasterContext({ image, layout: layoutContext, sshHome: paths.home }), updateClient: renderUpdateClient(renderer) };
     // The id is a digest of the master rendered without one, so equal masters carry equal ids.
     masterId = sha256(renderer.render('autoinstall/master', { ...context, masterId: '' })).slice(0, MASTER_ID_LENGTH);
     const text = renderer.render('autoinstall/master', { ...context, masterId });

@@ -13,16 +13,17 @@ export interface WriteRsyncdConfOptions {
   clients: readonly Pick<ClientRecord, 'ip' | 'netmask'>[];
   /** Names of the images that have a current version (images/NAME exists). */
   images: readonly string[];
+  versions?: Readonly<Record<string, number>>;
   address?: string;
   port?: number;
 }
 
 /** Renders rsyncd.conf without writing it (for --dry-run and for writeRsyncdConf). */
-export function renderRsyncdConf({ paths, renderer, clients, images, address, port }: WriteRsyncdConfOptions): string {
+export function renderRsyncdConf({ paths, renderer, clients, images, versions, address, port }: WriteRsyncdConfOptions): string {
   // Reports are written as the user si runs as: it reads and removes them (root when si runs the daemon on 873).
   const reportsUid = process.getuid?.() ?? 0;
   const reportsGid = process.getgid?.() ?? 0;
-  const context = planRsyncdConf({ paths, images, networks: networksOfClients(clients), address, port, reportsUid, reportsGid });
+  const context = planRsyncdConf({ paths, images, versions, networks: networksOfClients(clients), address, port, reportsUid, reportsGid });
   return renderer.render('rsyncd/rsyncd.conf', context);
 }
 

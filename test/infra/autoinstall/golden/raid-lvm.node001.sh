@@ -5,7 +5,7 @@
 # defines its configure plan, and runs the image's master script (see docs/autoinstall.md).
 SI_HOST_SCRIPT=1
 # The master this script was rendered with (its SI_MASTER_ID): it runs against no other.
-SI_HOST_MASTER_ID=c6da2a0b685be4f3
+SI_HOST_MASTER_ID=3ceb2c75eb570d15
 SI_HOST=node001
 SI_IMAGE=bookworm
 SI_HOST_IP=10.20.0.3
@@ -19,6 +19,22 @@ SI_PRE_INSTALL='10all.sh 20node001.sh'
 SI_POST_INSTALL='50compute.sh 60bookworm.x'
 SI_OVERRIDES=compute
 SI_CONFIGURE_STAGES='identity hostname network fstab initrd bootloader locale user-exits'
+# The files of the plan below: si-updateclient leaves them as this host has them.
+SI_UPDATE_EXCLUDES='/etc/fstab
+/etc/hostname
+/etc/hosts
+/etc/initramfs-tools/conf.d/resume
+/etc/machine-id
+/etc/network/interfaces
+/etc/network/interfaces.d/50-cloud-init
+/etc/sisuite/identity
+/etc/ssh/ssh_host_*
+/etc/ssh/ssh_host_ed25519_key
+/etc/ssh/ssh_host_ed25519_key.pub
+/etc/ssh/ssh_host_rsa_key
+/etc/ssh/ssh_host_rsa_key.pub
+/var/lib/dbus/machine-id
+/var/lib/systemd/random-seed'
 
 # ---- configure plan (node001) ----
 # shellcheck disable=SC2016 # file contents are single-quoted on purpose: nothing in them expands
