@@ -96,10 +96,12 @@ describe('netboot install, BIOS, the rsync daemon stopped midway', () => {
     const hostname = await lab.ssh(`${lab.world.subnet}.21`, ['hostname']);
     expect(hostname.stdout.trim(), hostname.stderr).toBe(HOST);
 
+    // The reinstall's copy against a plain rsync of the same image inside the same VM.
+    const copy = await lab.copyAgainstPlainRsync(`${lab.world.subnet}.21`, done);
     const s = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
       `BIOS failed install: daemon stopped at ${stoppedAt} % of the copy, ${s(tStopped - t0)} s after power-on; failed shown after ${s(tFailed - tStopped)} s; ` +
-        `reinstall: power-on -> installer ${s(tInstaller - t1)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s`,
+        `reinstall: power-on -> installer ${s(tInstaller - t1)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s; ${copy}`,
     );
   }, TEST_BOUND_MS);
 });

@@ -56,6 +56,11 @@ export interface NetbootLab {
   ssh(ip: string, argv: readonly string[], timeoutMs?: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
   /** The host's ed25519 host key (`type base64`) as ssh-keyscan sees it from the server namespace, once sshd answers. */
   hostKey(ip: string, timeoutMs: number): Promise<string | undefined>;
+  /**
+   * The same image by a plain rsync inside the installed host (the user's alternative to the installer's
+   * copy), measured now; `install` is the monitor's last row (bytes and rsync's own rate). A printable line.
+   */
+  copyAgainstPlainRsync(ip: string, install: MonitorRow | undefined): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -178,6 +183,16 @@ export async function startNetbootLab({
           if (key === undefined) await new Promise((resolve) => setTimeout(resolve, 2000));
         }
         return key;
+      },
+      copyAgainstPlainRsync: async (ip, install) => {
+        const started = Date.now();
+        const plain = await lab.ssh(ip, ['rsync', '-aHAX', '--numeric-ids', `rsync://${w.subnet}.1/${image.name}/`, '/var/tmp/plain/'], 900_000);
+        const seconds = (Date.now() - started) / 1000;
+        if (plain.exitCode !== 0) throw new Error(`plain rsync in ${ip} failed: ${plain.stderr}`);
+        const rate = install?.rate ?? 0;
+        const plainRate = (install?.bytes ?? 0) / seconds;
+        const mb = (bytesPerSecond: number) => (bytesPerSecond / 1e6).toFixed(1);
+        return `copy rate ${mb(rate)} MB/s (rsync's own figure), plain rsync in the same VM ${mb(plainRate)} MB/s (${seconds.toFixed(1)} s), ratio ${(rate / plainRate).toFixed(2)}`;
       },
       stop: stopAll,
     };
