@@ -81,7 +81,7 @@ describe('si addclients and the client registry', () => {
     const macs = join(home, 'macs.csv');
     writeFileSync(macs, 'node2,52:54:00:00:00:02\n');
     const before = dumpRegistry(home);
-    const shown = await siOk(home, ['addclients', '--hosts', 'node[1-3]', '--ip', '10.0.0.11', '--image', 'rocky9', '--macs', macs, '--dry-run']);
+    const shown = await siOk<string>(home, ['addclients', '--hosts', 'node[1-3]', '--ip', '10.0.0.11', '--image', 'rocky9', '--macs', macs, '--dry-run']);
     expect(shown.split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual([
       'HOST IP MACS',
       'node1 10.0.0.11 -',

@@ -119,8 +119,8 @@ describe('a listing whose reader goes away', () => {
       const outcome = await new Promise<{ exitCode: number | null; stderr: string }>((resolve) => {
         const child = spawn(SI, ['client', 'list'], { stdio: ['ignore', full, 'pipe'], env: { ...process.env, SI_HOME: home } });
         let stderr = '';
-        child.stderr.setEncoding('utf8');
-        child.stderr.on('data', (chunk: string) => (stderr += chunk));
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => (stderr += chunk));
         child.once('close', (exitCode) => resolve({ exitCode, stderr }));
       });
       expect(outcome.exitCode).toBe(1);

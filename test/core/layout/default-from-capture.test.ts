@@ -121,7 +121,7 @@ describe('defaultDiskLayout', () => {
     const layout = defaultDiskLayout(
       captured({
         disks: [disk('/dev/sda', 20, 'gpt', members('sda')), disk('/dev/sdb', 20, 'gpt', members('sdb'))],
-        raid: [{ device: '/dev/md0', level: 'raid1', members: ['/dev/sda2', '/dev/sdb2'], uuid: null, metadata: '1.2' }],
+        raid: [{ device: '/dev/md0', level: 'raid1', members: ['/dev/sda2', '/dev/sdb2'] }],
         filesystems: [fs('/dev/md0', 'ext4', '/'), fs('/dev/sdb1', 'vfat', '/boot/efi')],
       }),
     );

@@ -95,7 +95,7 @@ describe('the install script reports to the rsync daemon', () => {
 
   it('sends nothing without a server or with si.report=no', async () => {
     fs.writeFileSync(path.join(work, 'cmdline'), 'quiet si.report=no\n');
-    for (const env of [{ SI_SERVER: '' }, { SI_CMDLINE: path.join(work, 'cmdline') }]) {
+    for (const env of [{ SI_SERVER: '' }, { SI_CMDLINE: path.join(work, 'cmdline') }] as Record<string, string>[]) {
       const result = await inScript(['si_report pre-install start', 'si_report_send installed report done'], { env });
       expect([result.exitCode, result.stderr]).toEqual([0, '']);
     }
