@@ -11,6 +11,7 @@ import { registerKeyCommands } from './register/key.js';
 import { registerLayoutCommands } from './register/layout.js';
 import { registerMkinstallerCommands } from './register/mkinstaller.js';
 import { registerMonitorCommands } from './register/monitor.js';
+import { registerPushupdateCommands } from './register/pushupdate.js';
 import { registerNetbootCommands } from './register/netboot.js';
 import { registerRsyncdCommands } from './register/rsyncd.js';
 import { registerUpdateCommands } from './register/updates.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerMkinstallerCommands(program);
   registerMonitorCommands(program);
   registerUpdateCommands(program);
+  registerPushupdateCommands(program);
 
   return program;
 }

@@ -8,11 +8,12 @@ import { parseClientChange, type ClientSetOptions } from '../../core/clients/pla
 import { hostsLines } from '../../core/clients/select-clients.js';
 import { lastInstall, type LastInstall } from '../../core/monitor/index.js';
 import { writeFileAtomic } from '../../infra/fs/atomic-write.js';
+import { lastUpdates, type LastUpdate } from '../../infra/pushupdate/update-results.js';
 import { addClients, findClients, importClients, removeClients, setClients } from '../../infra/clients/client-service.js';
 import { ingestPendingReports, installEventStore } from '../../infra/reports/index.js';
 import { withStore } from '../context.js';
 import { readText, splitList } from '../input.js';
-import { formatSeconds, note, printJson, printLine, printTable } from '../output.js';
+import { formatBytes, formatSeconds, note, printJson, printLine, printTable } from '../output.js';
 
 interface AddclientsOptions {
   hosts: string;
@@ -79,10 +80,22 @@ export async function clientShowCommand(host: string, options: { json?: boolean 
     const [client] = findClients(store, [checkName('host', host)]);
     if (!client) return;
     const last = lastInstall(installEventStore(store.db).list(client.hostname), new Date());
-    if (options.json) return printJson({ ...client, lastInstall: last });
+    const updates = lastUpdates(store.db, client.hostname);
+    const imageVersion = updates.lastOk ? `${updates.lastOk.image ?? '-'} version ${updates.lastOk.version ?? 'unknown'}` : null;
+    if (options.json) return printJson({ ...client, lastInstall: last, imageVersion, lastUpdate: updates.last });
     for (const [key, value] of Object.entries(client)) printLine(`${key.padEnd(13)}${Array.isArray(value) ? value.join(' ') : (value ?? '-')}`);
     printLine(`${'lastInstall'.padEnd(13)}${last ? describeInstall(last) : '-'}`);
+    printLine(`${'imageVersion'.padEnd(13)}${imageVersion ?? '-'}`);
+    printLine(`${'lastUpdate'.padEnd(13)}${updates.last ? describeUpdate(updates.last) : '-'}`);
   });
+}
+
+/** `ok at T (image X version 3, 12 files, 1.2 MiB received)` or `failed at T: reason` (si pushupdate). */
+function describeUpdate(update: LastUpdate): string {
+  if (update.result !== 'ok') return `${update.result} at ${update.at}: ${update.reason}`;
+  const files = update.files === null ? '' : `, ${update.files} files`;
+  const bytes = update.bytesReceived === null ? '' : `, ${formatBytes(update.bytesReceived)} received`;
+  return `ok at ${update.at} (image ${update.image ?? '-'} version ${update.version ?? 'unknown'}${files}${bytes})`;
 }
 
 /** `installed at T (phase report), started S, took 2 min 3 s`; a running one says how long so far. */

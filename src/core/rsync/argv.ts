@@ -13,6 +13,10 @@ export interface RsyncRequest {
   /** -aHAXS --numeric-ids: everything a root filesystem carries, sparse files kept sparse. */
   preserveAll?: boolean;
   delete?: boolean;
+  /** With delete: leave excluded paths on the receiver alone (no --delete-excluded), as an update does. */
+  keepExcluded?: boolean;
+  /** Compare by content, not by size and time (drift). */
+  checksum?: boolean;
   linkDest?: string;
   excludes?: readonly string[];
   excludeFrom?: string;
@@ -33,7 +37,8 @@ export const PRESERVE_ALL = ['-aHAXS', '--numeric-ids'] as const;
 export function buildRsyncArgv(request: RsyncRequest, rsyncPath = 'rsync'): string[] {
   const argv = [rsyncPath];
   if (request.preserveAll) argv.push(...PRESERVE_ALL);
-  if (request.delete) argv.push('--delete', '--delete-excluded');
+  if (request.delete) argv.push('--delete', ...(request.keepExcluded ? [] : ['--delete-excluded']));
+  if (request.checksum) argv.push('--checksum');
   if (request.dryRun) argv.push('--dry-run');
   if (request.itemize) argv.push('--itemize-changes');
   if (request.outFormat) argv.push(`--out-format=${request.outFormat}`);

@@ -123,4 +123,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'client updates',
+    // One row per host and si pushupdate run (docs/pushupdate.md): si client show reads the newest. A dry run
+    // records nothing. image/version: what the host carries after the run (as it said, for a failed one).
+    sql: `
+      CREATE TABLE client_updates (
+        id INTEGER PRIMARY KEY,
+        host TEXT NOT NULL REFERENCES clients(hostname) ON DELETE CASCADE ON UPDATE CASCADE,
+        result TEXT NOT NULL,
+        image TEXT,
+        version TEXT,
+        files INTEGER,
+        bytes_received INTEGER,
+        reason TEXT NOT NULL DEFAULT '',
+        seconds REAL NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX client_updates_host_at ON client_updates(host, at);
+    `,
+  },
 ];
