@@ -58,6 +58,9 @@ export function outcomeOfRun(
   if (!fields && exitOk) {
     const stats = parseStats(run.stdout);
     const counted = /^Total bytes received:/m.test(run.stdout);
+    // The script's own last words name the version: `updated / to image NAME version N`.
+    const said = /^si-updateclient: updated \S+ to image (\S+) version (\S+)$/m.exec(run.stdout);
+    if (said) Object.assign(base, { image: said[1], version: said[2] });
     return { ...base, result: 'ok', files: counted ? stats.transferredFiles : null, bytesReceived: counted ? stats.bytesReceived : null, reason: 'no result line' };
   }
   return { ...base, result: 'failed', files: null, bytesReceived: null, reason: failureReason(run, fields) };
