@@ -8,6 +8,7 @@ import type { ClientRecord } from '../../src/core/clients/client-record.js';
 import { homePaths, imageLink, type HomePaths } from '../../src/core/home.js';
 import { makeAutoinstallScripts } from '../../src/infra/autoinstall/make-autoinstall-scripts.js';
 import { ImageStore } from '../../src/infra/images/image-store.js';
+import { runPool } from '../../src/infra/pushupdate/pool.js';
 import { runRsyncDaemon, writeRsyncdConf } from '../../src/infra/rsyncd/index.js';
 import { capture, run } from '../../src/infra/run.js';
 import { ensureServerKey } from '../../src/infra/ssh/key-files.js';
@@ -140,7 +141,7 @@ export async function createFleet(options: {
     daemon.catch(() => undefined);
     await waitForModules(`rsync://${w.server.address}/`, { prefix: ['ip', 'netns', 'exec', w.client.name], want: 'scripts' });
 
-    const clients: FleetClient[] = [];
+    const places: { index: number; record: ClientRecord; ns: Netns; root: string }[] = [];
     for (const [index, record] of records.entries()) {
       const ns = index === 0 ? w.client : await w.addNamespace(`c${index + 1}`);
       if (ns.address !== record.ip) throw new Error(`fleet: ${record.hostname} is ${record.ip}, its namespace ${ns.address}`);
@@ -152,27 +153,39 @@ export async function createFleet(options: {
         await run(['mount', '-t', 'tmpfs', '-o', `size=${size}m,mode=0755`, 'tmpfs', root]);
         mounted.push(root);
       }
-      const log = join(work, `install${index + 1}.log`);
-      const install = await capture(['ip', 'netns', 'exec', ns.name, 'sh', join(paths.scripts, `${record.hostname}.sh`)], {
-        env: { SI_CMDLINE: join(work, 'cmdline'), SI_BOOT_MAC: `52:54:00:aa:00:${(index + 1).toString(16).padStart(2, '0')}`, SI_SERVER: w.server.address, SI_TARGET: root, SI_PHASES: 'copy fstab configure unmount', SI_LOG: log },
-        timeout: 600_000,
-      });
-      if (install.exitCode !== 0) throw new Error(`install of ${record.hostname} failed: ${install.stderr}${existsSync(log) ? readFileSync(log, "utf8").slice(-2000) : ""}`);
-      const client: FleetClient = {
-        record,
-        ns,
-        root,
-        startSshd: async () => {
-          sshds.set(index, await startGoldenClient({ ns, root }));
-        },
-        stopSshd: async () => {
-          await sshds.get(index)?.stop();
-          sshds.delete(index);
-        },
-      };
-      await client.startSshd();
-      clients.push(client);
+      places.push({ index, record, ns, root });
     }
+    // A few installs at once: each is mostly rsync's copy, bound by the disk more than by the two cores.
+    const clients = await runPool({
+      items: places,
+      parallel: 3,
+      failed: () => false,
+      skipped: () => {
+        throw new Error('fleet: an install was not started');
+      },
+      work: async ({ index, record, ns, root }): Promise<FleetClient> => {
+        const log = join(work, `install${index + 1}.log`);
+        const install = await capture(['ip', 'netns', 'exec', ns.name, 'sh', join(paths.scripts, `${record.hostname}.sh`)], {
+          env: { SI_CMDLINE: join(work, 'cmdline'), SI_BOOT_MAC: `52:54:00:aa:00:${(index + 1).toString(16).padStart(2, '0')}`, SI_SERVER: w.server.address, SI_TARGET: root, SI_PHASES: 'copy fstab configure unmount', SI_LOG: log },
+          timeout: 600_000,
+        });
+        if (install.exitCode !== 0) throw new Error(`install of ${record.hostname} failed: ${install.stderr}${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
+        const client: FleetClient = {
+          record,
+          ns,
+          root,
+          startSshd: async () => {
+            sshds.set(index, await startGoldenClient({ ns, root }));
+          },
+          stopSshd: async () => {
+            await sshds.get(index)?.stop();
+            sshds.delete(index);
+          },
+        };
+        await client.startSshd();
+        return client;
+      },
+    });
     return { work, paths, world: w, image, clients, currentVersion, newVersion, served, destroy };
   } catch (error) {
     await destroy();
