@@ -23,6 +23,8 @@ export function clientTarget(paths: HomePaths, client: ClientRecord, timeoutSeco
     keyOrigin: 'server',
     knownHostsFile: paths.knownHosts,
     readyTimeoutMs: timeoutSeconds * 1000,
+    // An update may run long and quietly; a host that dies meanwhile is noticed within about a minute.
+    keepaliveMs: 15_000,
   };
 }
 

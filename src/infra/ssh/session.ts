@@ -24,6 +24,8 @@ export interface SshTarget {
   useAgent?: boolean;
   knownHostsFile: string;
   readyTimeoutMs?: number;
+  /** ssh keepalives this often: a peer silent for 3 of them ends the connection (a long remote run on a dead host). */
+  keepaliveMs?: number;
 }
 
 export interface ExecResult {
@@ -49,6 +51,7 @@ export class SshSession {
       port: target.port,
       username: target.user,
       readyTimeout: target.readyTimeoutMs ?? 10_000,
+      keepaliveInterval: target.keepaliveMs ?? 0,
       privateKey: target.keyPath && !target.useAgent ? readKey(target.keyPath) : undefined,
       agent: target.useAgent || !target.keyPath ? process.env.SSH_AUTH_SOCK : undefined,
       hostVerifier: (blob: Buffer) => {
