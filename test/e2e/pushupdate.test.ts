@@ -181,7 +181,9 @@ describe('si pushupdate and si drift on installed clients', () => {
     for (const [index, c] of fleet.clients.entries()) {
       if (c === down || c === full) continue;
       const row = byHost.get(c.record.hostname);
-      expect(row, c.record.hostname).toMatchObject({ result: 'ok', version: '2' });
+      // The script's result line was read (no 'no result line'), its numbers those of rsync's itemized list and stats.
+      expect(row, c.record.hostname).toMatchObject({ result: 'ok', version: '2', reason: '' });
+      expect(row?.files ?? 0).toBeGreaterThanOrEqual(2 + removedDocs.length);
       // Bytes received by the client (rsync's stats): the changed data, the file list and the block's neighbourhood.
       expect(row?.bytesReceived ?? Infinity, c.record.hostname).toBeLessThanOrEqual(1.1 * changedBytes);
       expect(row?.bytesReceived ?? 0).toBeGreaterThanOrEqual(8 * 1024 * 1024);
