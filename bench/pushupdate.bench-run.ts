@@ -3,6 +3,7 @@
 // update on every client. Both start from the same version and end at the same one, measured in the same run.
 // Target: si/serial at most 0.25. SI_BENCH_CLIENTS (default 50, as the issue asks) tries fewer.
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { versionDir } from '../src/core/home.js';
@@ -73,6 +74,7 @@ it(`updates ${CLIENTS} clients: si pushupdate --parallel ${PARALLEL} against a s
       `  si pushupdate --parallel ${PARALLEL}                   ${push.toFixed(1)} s   (configure stages re-run on each client)`,
       `  ratio si/serial                                 ${(push / serial).toFixed(3)}   (target <= 0.25)`,
       `  bytes received a client (si)                    min ${Math.min(...bytes)} max ${Math.max(...bytes)}`,
+      `  cores busy (of ${cpus().length}, whole machine)         serial ${busy[0]?.toFixed(2)}, si ${busy[1]?.toFixed(2)}`,
       '',
     ].join('\n'),
   );
@@ -97,9 +99,23 @@ async function plainRsync(client: FleetClient, version: number): Promise<void> {
   if (done.exitCode !== 0) throw new Error(`rsync to ${client.record.hostname} failed: ${done.stderr}`);
 }
 
+/** Wall time of `work`, and how many of the machine's cores were busy meanwhile (all processes: /proc/stat). */
 async function timed(work: () => Promise<void>): Promise<number> {
   await run(['sync']);
+  const before = cpuTicks();
   const started = performance.now();
   await work();
-  return (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
+  const after = cpuTicks();
+  busy.push((after.busy - before.busy) / Math.max(1, after.total - before.total) * cpus().length);
+  return seconds;
+}
+
+const busy: number[] = [];
+
+function cpuTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  // idle and iowait are the columns 4 and 5.
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
 }
