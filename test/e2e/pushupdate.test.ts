@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageLink } from '../../src/core/home.js';
 import { parseExcludeFile, updateExcludes } from '../../src/core/updates/excludes.js';
+import { makeAutoinstallScripts } from '../../src/infra/autoinstall/make-autoinstall-scripts.js';
 import { run } from '../../src/infra/run.js';
+import { createRenderer } from '../../src/infra/templates.js';
+import { GPT_LAYOUT } from '../infra/autoinstall/fixtures.js';
 import { dumpRegistry, si } from '../support/si.js';
 import { bookwormTree } from '../infra/configure/bookworm-tree.js';
 import { compareDigests, ignoreDirectoryMtimes, treeDigest, type Digest, type IgnoreField } from '../world/digest.js';
@@ -215,7 +218,11 @@ describe('si pushupdate and si drift on installed clients', () => {
     expect(noImage.stderr).toMatch(/^si: .*nosuch/);
 
     // A client the registry gives another image than the one it carries.
-    await fleet.newVersion((tree) => writeFileSync(join(tree, 'marker'), 'other\n'), 'other');
+    // Image `other`: bookworm as it is now, plus a marker (a whole system: a move to it must leave a working host).
+    await fleet.newVersion(async (tree) => {
+      await run(['cp', '-a', `${realpathSync(imageLink(fleet.paths, fleet.image))}/.`, `${tree}/`]);
+      writeFileSync(join(tree, 'marker'), 'other\n');
+    }, 'other');
     expect((await si(home(), ['client', 'set', 'node001', '--image', 'other'])).exitCode).toBe(0);
     const before = await treeDigest(client(1).root);
     const mismatch = await push('--clients', 'node001', '--json');
@@ -266,5 +273,28 @@ describe('si pushupdate and si drift on installed clients', () => {
       expect(row.reason).toBe('not started: 1 hosts failed (--max-failures 1)');
       expect(compareDigests(before[index] as Digest, after[index] as Digest), row.host).toEqual(SAME);
     }
+  }, 900_000);
+
+  it('--image moves a client to another image: refused without it, then updated from that image and its conf rewritten', async () => {
+    const c = client(4);
+    expect((await si(home(), ['client', 'set', c.record.hostname, '--image', 'other'])).exitCode).toBe(0);
+    // As an administrator would: the host's scripts follow its new image (the update re-runs their stages).
+    await makeAutoinstallScripts({ paths: fleet.paths, image: 'other', imageTree: imageLink(fleet.paths, 'other'), layout: GPT_LAYOUT, clients: [{ ...c.record, image: 'other' }], renderer: createRenderer() });
+    await fleet.served('other');
+    const refused = await push('--clients', c.record.hostname, '--no-bootloader', '--json');
+    expect(refused.exitCode).toBe(1);
+    expect(hostsOf(refused.stdout)[0]?.reason).toBe(`${c.record.hostname} carries image bookworm, not other: give --image other to move it to other, or --image bookworm to update it within bookworm`);
+    expect(existsSync(join(c.root, 'marker'))).toBe(false);
+    const moved = await push('--clients', c.record.hostname, '--image', 'other', '--no-bootloader', '--json');
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(hostsOf(moved.stdout)[0]).toMatchObject({ result: 'ok', image: 'other', version: '1', reason: '' });
+    expect(readFileSync(join(c.root, 'marker'), 'utf8')).toBe('other\n');
+    expect(readFileSync(join(c.root, 'etc/sisuite/updateclient.conf'), 'utf8')).toContain("SI_IMAGE='other'\n");
+    expect(readFileSync(join(c.root, 'etc/sisuite/image-version'), 'utf8')).toMatch(/^SI_IMAGE=other\nSI_IMAGE_VERSION=1\n/);
+    // From now on it is a client of `other`: a plain push needs no --image, and drift compares with other's version 1.
+    const again = await push('--clients', c.record.hostname, '--no-bootloader', '--json');
+    expect(again.exitCode, again.stderr).toBe(0);
+    const report = JSON.parse((await drift('--clients', c.record.hostname, '--json')).stdout) as { hosts: { image: string; version: string; added: string[]; changed: string[]; removed: string[] }[] };
+    expect(report.hosts[0]).toEqual(expect.objectContaining({ image: 'other', version: '1', added: [], changed: [], removed: [] }));
   }, 900_000);
 });
