@@ -153,6 +153,8 @@ describe('si pushupdate and si drift on installed clients', () => {
     expect(dry.stdout).toMatch(/^HOST +RESULT +IMAGE +VERSION +WOULD CHANGE +RECEIVED +TIME +REASON$/m);
     for (const c of fleet.clients) expect(dry.stdout).toMatch(new RegExp(`^${c.record.hostname} +ok +bookworm `, 'm'));
     expect(dry.stderr).toContain(`${COUNT} of ${COUNT} hosts listed (dry run: nothing changed)`);
+    // Not a terminal: one line per finished host on stderr.
+    for (const c of fleet.clients) expect(dry.stderr).toMatch(new RegExp(`^  \\[\\d+/${COUNT}\\] ${c.record.hostname}: ok, \\d+ files, `, 'm'));
     const driftNow = JSON.parse((await drift('--clients', 'node001', '--json')).stdout) as { hosts: { version: string; changed: string[] }[] };
     expect(driftNow.hosts[0]).toMatchObject({ version: '1', changed: ['/etc/ntp.conf'] });
     const after = await digests(fleet.clients);
@@ -170,7 +172,11 @@ describe('si pushupdate and si drift on installed clients', () => {
     const started = Date.now();
     const result = await push('--group', 'all', '--no-bootloader', '--timeout', '10', '--json');
     const seconds = (Date.now() - started) / 1000;
+    const driftDown = await drift('--clients', down.record.hostname, '--timeout', '5', '--json');
     await run(['ip', '-n', down.ns.name, 'link', 'set', 'eth0', 'up']);
+    expect(driftDown.exitCode).toBe(1);
+    expect((JSON.parse(driftDown.stdout) as { hosts: { error: string }[] }).hosts[0]?.error).toMatch(/^cannot reach root@/);
+    expect(driftDown.stderr).toBe('si: 1 of 1 hosts could not be checked: see the table for each reason\n');
     expect(result.exitCode, result.stderr).toBe(1);
     expect(result.stderr).toBe(`si: 2 of ${COUNT} hosts failed: see the table for each reason, fix, and run si pushupdate again for them\n`);
     const rows = hostsOf(result.stdout);
@@ -297,4 +303,33 @@ describe('si pushupdate and si drift on installed clients', () => {
     const report = JSON.parse((await drift('--clients', c.record.hostname, '--json')).stdout) as { hosts: { image: string; version: string; added: string[]; changed: string[]; removed: string[] }[] };
     expect(report.hosts[0]).toEqual(expect.objectContaining({ image: 'other', version: '1', added: [], changed: [], removed: [] }));
   }, 900_000);
+
+  it('on a terminal, one progress line rewritten in place, then the table', async () => {
+    // The CLI on a pseudo-terminal (Python's pty module, argv only), read to the end.
+    const ptyRun = [
+      'import json, os, pty, sys',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      '    os.execvp(sys.argv[1], sys.argv[1:])',
+      "out = b''",
+      'while True:',
+      '    try:',
+      '        chunk = os.read(fd, 65536)',
+      '    except OSError:',
+      '        break',
+      '    if not chunk:',
+      '        break',
+      '    out += chunk',
+      '_, status = os.waitpid(pid, 0)',
+      "print(json.dumps({'output': out.decode('utf8', 'replace'), 'code': os.waitstatus_to_exitcode(status)}))",
+    ].join('\n');
+    const argv = ['ip', 'netns', 'exec', fleet.world.server.name, process.execPath, join(import.meta.dirname, '../../bin/si'), '--home', home(), 'pushupdate', '--clients', 'node004', '--dry-run'];
+    const result = await run(['timeout', '300', 'python3', '-c', ptyRun, ...argv]);
+    const { output, code } = JSON.parse(result.stdout) as { output: string; code: number };
+    expect(code, output).toBe(0);
+    expect(output).toContain('\r\x1b[K  0/1 done, 1 running, 0 failed');
+    expect(output).toContain('\r\x1b[K  1/1 done, 0 running, 0 failed');
+    expect(output).toMatch(/HOST +RESULT +IMAGE +VERSION +WOULD CHANGE/);
+    expect(output).toContain('1 of 1 hosts listed (dry run: nothing changed)');
+  }, 300_000);
 });
