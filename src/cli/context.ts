@@ -14,7 +14,7 @@ export function resolveHome(command: Command): string {
  * Commands that may start a registry where there is none. Every other command, on a home without one,
  * says so and creates nothing: a mistyped --home is not silently a fresh, empty registry.
  */
-const STARTS_REGISTRY = new Set(['getimage', 'mkimage', 'addclients', 'client import', 'group add']);
+const STARTS_REGISTRY = new Set(['getimage', 'mkimage', 'addclients', 'client import', 'group add', 'image import']);
 
 /**
  * Opens the store for one command and closes it afterwards, whatever happens. The store (and SQLite) loads

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { lazy } from '../lazy.js';
 
 const load = () => import('../commands/image.js');
+const loadIo = () => import('../commands/image-io.js');
 
 /** si image: the image store and its versions. */
 export function registerImageCommands(program: Command): void {
@@ -41,4 +42,24 @@ export function registerImageCommands(program: Command): void {
     .option('--dry-run', 'print which versions would be removed, change nothing')
     .option('--json', 'JSON output')
     .action(lazy(load, 'imageGcCommand'));
+
+  // Import and export: root tarballs, OCI image layouts, docker archives.
+  images
+    .command('import')
+    .argument('<name>')
+    .description('make a new version of an image (a new image if absent) from a root tarball, an OCI layout or a docker archive')
+    .option('--archive <file>', 'a root tarball: FILE.tar, FILE.tar.gz or FILE.tar.zst')
+    .option('--oci <dir>', 'an OCI image layout directory (its layers applied in order, whiteouts honoured)')
+    .option('--docker-archive <file>', "an archive made by 'docker save'")
+    .option('--json', 'JSON output')
+    .action(lazy(loadIo, 'imageImportCommand'));
+  images
+    .command('export')
+    .argument('<name>')
+    .argument('<file>', 'FILE.tar, FILE.tar.gz or FILE.tar.zst (compression by suffix)')
+    .description('write a version of an image as a root tarball')
+    // Not --version: that is the program's own flag, which commander recognises after a subcommand too.
+    .option('--image-version <n>', 'the version to export (default: the current one)')
+    .option('--json', 'JSON output')
+    .action(lazy(loadIo, 'imageExportCommand'));
 }

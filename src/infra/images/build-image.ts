@@ -109,7 +109,7 @@ function lastLine(text: string): string | null {
 }
 
 /** A built tree has no disks yet: its layout is the root filesystem alone, plus what the packages put in /boot. */
-function probeTree(root: string, hostname: string): RawProbe {
+export function probeTree(root: string, hostname: string): RawProbe {
   const inTree = (p: string) => path.join(root, p);
   const readOrNull = (p: string) => (fs.existsSync(inTree(p)) ? fs.readFileSync(inTree(p), 'utf8') : null);
   const sshDir = inTree('/etc/ssh');
@@ -132,7 +132,7 @@ function probeTree(root: string, hostname: string): RawProbe {
   };
 }
 
-function measureTree(root: string): { sizeBytes: number; fileCount: number } {
+export function measureTree(root: string): { sizeBytes: number; fileCount: number } {
   let sizeBytes = 0;
   let fileCount = 0;
   const seen = new Set<bigint>();
