@@ -64,6 +64,9 @@ export async function applyLayers(layers: readonly string[], root: string, scrat
 function applyWhiteouts(layerDir: string, root: string, rel: string): void {
   const here = path.join(layerDir, rel);
   const entries = fs.readdirSync(here, { withFileTypes: true });
+  // Removing a marker touches its directory: the layer's own time stamp is put back below.
+  const times = fs.lstatSync(here);
+  let touched = false;
   for (const entry of entries) {
     const whiteout = whiteoutOf(entry.name);
     if (!whiteout) continue;
@@ -74,6 +77,8 @@ function applyWhiteouts(layerDir: string, root: string, rel: string): void {
       fs.rmSync(path.join(lower, whiteout.name), { recursive: true, force: true });
     }
     fs.rmSync(path.join(here, entry.name), { force: true });
+    touched = true;
   }
+  if (touched) fs.utimesSync(here, times.atime, times.mtime);
   for (const entry of entries) if (entry.isDirectory() && !whiteoutOf(entry.name)) applyWhiteouts(layerDir, root, path.join(rel, entry.name));
 }
