@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/infra/run.js';
 import { compareDigests, treeDigest, type DigestEntry } from '../world/digest.js';
 import { snapshot } from '../support/fs-state.js';
+import { makeImageFromTree } from '../support/images.js';
+import { addSpecialFiles } from '../world/special-files.js';
 import { dumpRegistry, si, siOk } from '../support/si.js';
 
 const TAR = ['tar', '--create', '--format=posix', '--xattrs', '--xattrs-include=*', '--numeric-owner'];
@@ -137,6 +139,19 @@ describe('si image import and export', () => {
     const name = `trip-${suffix.replace('.', '-')}`;
     await siOk(home, ['image', 'import', name, '--archive', out]);
     expect(compareDigests(await treeDigest(join(home, `versions/${name}/1`)), await treeDigest(join(home, 'versions/oci/1')))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+  });
+
+  it('round-trips awkward files: devices, fifos, ACLs, hard links, sparse files, non-UTF-8 names', async () => {
+    const tree = join(work, 'special');
+    mkdirSync(tree, { recursive: true });
+    await addSpecialFiles(tree);
+    // A home of its own: the bad-input cases below snapshot the store by UTF-8 names.
+    const own = join(work, 'home-special');
+    makeImageFromTree(own, 'special', tree);
+    const out = join(work, 'special.tar.zst');
+    await siOk(own, ['image', 'export', 'special', out]);
+    await siOk(own, ['image', 'import', 'special-back', '--archive', out]);
+    expect(compareDigests(await treeDigest(join(own, 'versions/special-back/1')), await treeDigest(join(own, 'versions/special/1')))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
   });
 
   describe('bad input: one line, exit 2, store unchanged', () => {
