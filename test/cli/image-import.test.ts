@@ -1,7 +1,7 @@
 // si image import / export on a real store: OCI layouts and docker archives built here with GNU tar, their
 // layers applied with whiteouts; root tarball round trips; bad input refused with one line, store unchanged.
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,11 +161,24 @@ describe('si image import and export', () => {
       return dir;
     };
     const garbage = () => file(work, 'garbage.tar.gz', 'this is not gzip\n');
+    /** A copy of the good layout with its first layer's blob removed, or replaced by bytes that are no tar. */
+    const brokenOci = (how: 'missing' | 'corrupt') => {
+      const dir = join(work, `oci-${how}`);
+      rmSync(dir, { recursive: true, force: true });
+      cpSync(oci, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).manifests[0].digest.slice(7);
+      const layer = JSON.parse(readFileSync(join(dir, 'blobs/sha256', manifest), 'utf8')).layers[0].digest.slice(7);
+      if (how === 'missing') rmSync(join(dir, 'blobs/sha256', layer));
+      else writeFileSync(join(dir, 'blobs/sha256', layer), 'not a tar layer\n'.repeat(100));
+      return dir;
+    };
     const cases: Array<[string, () => string[], RegExp]> = [
       ['a missing archive', () => ['--archive', join(work, 'missing.tar')], /^si: no such file or directory: .*missing\.tar: give the path/],
       ['a directory that is not an OCI layout', () => ['--oci', notOci()], /^si: .*plain-dir is not an OCI image layout/],
       ['an unknown compression', () => ['--archive', file(work, 'root.tar.xz', 'x')], /^si: cannot tell the compression of .*root\.tar\.xz: name it FILE\.tar/],
       ['a corrupt archive', () => ['--archive', garbage()], /^si: .*garbage\.tar\.gz is not a readable root tarball: /],
+      ['an OCI layout missing a layer', () => ['--oci', brokenOci('missing')], /^si: .*oci-missing lacks its layer blobs\/sha256\/[0-9a-f]{64}: copy the image again/],
+      ['an OCI layout with a corrupt layer', () => ['--oci', brokenOci('corrupt')], /^si: layer 1 \([0-9a-f]{64}\) is not a readable tar layer: /],
       ['two sources', () => ['--archive', garbage(), '--oci', oci], /^si: give exactly one of --archive FILE, --oci DIR or --docker-archive FILE$/],
     ];
     it.each(cases)('%s', async (_what, args, message) => {
