@@ -154,6 +154,24 @@ describe('si image import and export', () => {
     expect(compareDigests(await treeDigest(join(own, 'versions/special-back/1')), await treeDigest(join(own, 'versions/special/1')))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
   });
 
+  it('never follows a lower layer\'s symlink out of the tree when applying a whiteout', async () => {
+    const dir = join(work, 'escape');
+    const outside = file(dir, 'outside/keep', 'server file\n');
+    const one = join(dir, 'l1');
+    mkdirSync(one, { recursive: true });
+    symlinkSync(join(dir, 'outside'), join(one, 'etc'));
+    file(dir, 'l2/etc/.wh.keep', '');
+    const layer1 = join(dir, 'layer1.tar');
+    const layer2 = join(dir, 'layer2.tar');
+    await run([...TAR, '--file', layer1, '--directory', one, '.']);
+    await run([...TAR, '--file', layer2, '--directory', join(dir, 'l2'), '.']);
+    const layout = await buildOciLayout(dir, { layer1, layer2 });
+    await siOk(home, ['image', 'import', 'escape', '--oci', layout]);
+    expect(readFileSync(outside, 'utf8')).toBe('server file\n');
+    expect(statSync(join(home, 'versions/escape/1/etc')).isDirectory()).toBe(true);
+    expect(readdirSync(join(home, 'versions/escape/1/etc'))).toEqual([]);
+  });
+
   describe('bad input: one line, exit 2, store unchanged', () => {
     const notOci = () => {
       const dir = join(work, 'plain-dir');

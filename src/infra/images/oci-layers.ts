@@ -71,14 +71,28 @@ function applyWhiteouts(layerDir: string, root: string, rel: string): void {
     const whiteout = whiteoutOf(entry.name);
     if (!whiteout) continue;
     const lower = path.join(root, rel);
-    if (whiteout.kind === 'opaque') {
-      if (fs.existsSync(lower) && fs.lstatSync(lower).isDirectory()) for (const name of fs.readdirSync(lower)) fs.rmSync(path.join(lower, name), { recursive: true, force: true });
-    } else {
-      fs.rmSync(path.join(lower, whiteout.name), { recursive: true, force: true });
+    // Through a symlink a lower layer left (etc -> /etc) a whiteout would delete on the server itself.
+    if (realDirectory(root, rel)) {
+      if (whiteout.kind === 'opaque') for (const name of fs.readdirSync(lower)) fs.rmSync(path.join(lower, name), { recursive: true, force: true });
+      else fs.rmSync(path.join(lower, whiteout.name), { recursive: true, force: true });
     }
     fs.rmSync(path.join(here, entry.name), { force: true });
     touched = true;
   }
   if (touched) fs.utimesSync(here, times.atime, times.mtime);
   for (const entry of entries) if (entry.isDirectory() && !whiteoutOf(entry.name)) applyWhiteouts(layerDir, root, path.join(rel, entry.name));
+}
+
+/** Whether root/rel is a directory reached through directories only (no symlink on the way). */
+function realDirectory(root: string, rel: string): boolean {
+  let at = root;
+  for (const part of rel.split(path.sep).filter(Boolean)) {
+    at = path.join(at, part);
+    try {
+      if (!fs.lstatSync(at).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
