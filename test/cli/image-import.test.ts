@@ -5,12 +5,13 @@ import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/infra/run.js';
+import { run, startProcess } from '../../src/infra/run.js';
+import { eventually } from '../support/wait.js';
 import { compareDigests, treeDigest, type DigestEntry } from '../world/digest.js';
 import { snapshot } from '../support/fs-state.js';
 import { makeImageFromTree } from '../support/images.js';
 import { addSpecialFiles } from '../world/special-files.js';
-import { dumpRegistry, si, siOk } from '../support/si.js';
+import { dumpRegistry, ensureBuilt, PROJECT, si, siOk } from '../support/si.js';
 
 const TAR = ['tar', '--create', '--format=posix', '--xattrs', '--xattrs-include=*', '--numeric-owner'];
 
@@ -171,6 +172,26 @@ describe('si image import and export', () => {
     expect(statSync(join(home, 'versions/escape/1/etc')).isDirectory()).toBe(true);
     expect(readdirSync(join(home, 'versions/escape/1/etc'))).toEqual([]);
   });
+
+  it('removes a stopped import and makes no version (SIGINT while it unpacks)', async () => {
+    // Big enough that tar is still writing when the signal lands: 256 MiB in 32 files.
+    const tree = join(work, 'big');
+    const chunk = Buffer.alloc(8 << 20, 1);
+    for (let i = 0; i < 32; i++) file(tree, `data/f${i}`, chunk.toString('latin1'));
+    const archive = join(work, 'big.tar');
+    await run(['tar', '--create', '--file', archive, '--directory', tree, '.']);
+    rmSync(tree, { recursive: true, force: true });
+    const before = { registry: dumpRegistry(home), tree: snapshot(join(home, 'versions')) };
+    await ensureBuilt();
+    const importing = startProcess([`${PROJECT}bin/si`, '--home', home, 'image', 'import', 'oci', '--archive', archive], { env: { SI_HOME: undefined } });
+    await eventually('the import to start unpacking', () => existsSync(join(home, 'versions/oci/.unpack/tree/data')), 60_000);
+    importing.signal('SIGINT');
+    const exit = await importing.exited;
+    expect(exit.exitCode).toBe(130);
+    expect(importing.stderrTail().trim()).toBe('si: si image import was stopped: the partial import of oci was removed and no version was made');
+    expect(dumpRegistry(home)).toEqual(before.registry);
+    expect(snapshot(join(home, 'versions'))).toEqual(before.tree);
+  }, 120_000);
 
   describe('bad input: one line, exit 2, store unchanged', () => {
     const notOci = () => {

@@ -12,6 +12,7 @@ import { isNoSpace, noSpaceError } from './no-space.js';
 import { applyLayers, dockerArchiveLayers, ociLayers } from './oci-layers.js';
 import { untar } from './root-tarball.js';
 import { removeTree } from './tree-ops.js';
+import { onStopSignals } from '../process/stop-signals.js';
 
 export type ImportSource = { kind: 'archive'; file: string } | { kind: 'oci'; layout: string } | { kind: 'docker-archive'; file: string };
 
@@ -51,19 +52,23 @@ export async function importImage(store: ImageStore, image: string, source: Impo
   const release = store.lock(image);
   const unpack = path.join(store.paths.versions, image, '.unpack');
   const incoming = store.incomingPath(image);
+  // SIGINT/SIGTERM stop tar or rsync and let the cleanup below remove the partial trees.
+  const stop = onStopSignals();
+  const { signal } = stop;
   try {
     removeTree(unpack);
     removeTree(incoming);
     const tree = path.join(unpack, 'tree');
     fs.mkdirSync(tree, { recursive: true });
-    if (source.kind === 'archive') await untar(source.file, tree, `${source.file} is not a readable root tarball`);
+    if (source.kind === 'archive') await untar(source.file, tree, `${source.file} is not a readable root tarball`, signal);
     else {
-      const layers = source.kind === 'oci' ? ociLayers(source.layout) : await dockerArchiveLayers(source.file, path.join(unpack, 'archive'));
-      await applyLayers(layers, tree, path.join(unpack, 'layers'));
+      const layers = source.kind === 'oci' ? ociLayers(source.layout) : await dockerArchiveLayers(source.file, path.join(unpack, 'archive'), signal);
+      await applyLayers(layers, tree, path.join(unpack, 'layers'), signal);
     }
     fs.mkdirSync(incoming, { recursive: true });
     const linkDest = previous ? store.versionPath(image, previous.number) : undefined;
-    await run(buildRsyncArgv({ source: `${tree}/`, destination: `${incoming}/`, preserveAll: true, delete: true, linkDest }));
+    await run(buildRsyncArgv({ source: `${tree}/`, destination: `${incoming}/`, preserveAll: true, delete: true, linkDest }), { signal });
+    if (signal.aborted) throw new UserError('stopped', 130);
     removeTree(unpack);
     const layout = buildCapturedLayout(probeTree(incoming, image));
     const { sizeBytes, fileCount } = measureTree(incoming);
@@ -82,8 +87,10 @@ export async function importImage(store: ImageStore, image: string, source: Impo
   } catch (error) {
     removeTree(unpack);
     store.discardIncoming(image);
+    if (signal.aborted) throw new UserError(`si image import was stopped: the partial import of ${image} was removed and no version was made`, 130);
     throw isNoSpace(error) ? noSpaceError(store.paths.home, 'import') : error;
   } finally {
+    stop.dispose();
     release();
   }
 }

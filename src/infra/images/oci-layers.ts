@@ -17,9 +17,9 @@ export function ociLayers(layout: string): string[] {
 }
 
 /** The layer files of a `docker save` archive, unpacked into `scratch` first. */
-export async function dockerArchiveLayers(archive: string, scratch: string): Promise<string[]> {
+export async function dockerArchiveLayers(archive: string, scratch: string, signal?: AbortSignal): Promise<string[]> {
   fs.mkdirSync(scratch, { recursive: true });
-  await untar(archive, scratch, `${archive} is not a readable docker archive`);
+  await untar(archive, scratch, `${archive} is not a readable docker archive`, signal);
   const manifest = path.join(scratch, 'manifest.json');
   if (!fs.existsSync(manifest)) throw new UserError(`${archive} has no manifest.json: give an archive made by 'docker save IMAGE'`);
   return existing(archive, layersFromDockerManifest(readJson(manifest, archive), archive), scratch);
@@ -45,18 +45,18 @@ function readJson(file: string, source: string): unknown {
  * Applies layers in order onto `root`: each is unpacked alone (so its whiteouts can be told from its files),
  * its whiteouts delete from what lower layers left in `root`, then it is merged in, files replacing files.
  */
-export async function applyLayers(layers: readonly string[], root: string, scratch: string): Promise<void> {
+export async function applyLayers(layers: readonly string[], root: string, scratch: string, signal?: AbortSignal): Promise<void> {
   fs.mkdirSync(root, { recursive: true });
   for (const [i, layer] of layers.entries()) {
     const dir = path.join(scratch, `layer-${i + 1}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    await untar(layer, dir, `layer ${i + 1} (${path.basename(layer)}) is not a readable tar layer`);
+    await untar(layer, dir, `layer ${i + 1} (${path.basename(layer)}) is not a readable tar layer`, signal);
     applyWhiteouts(dir, root, '');
     // -I: a file of the same size and time in a lower layer is still replaced.
     const argv = buildRsyncArgv({ source: `${dir}/`, destination: `${root}/`, preserveAll: true });
     argv.splice(1, 0, '--ignore-times', '--force');
-    await run(argv);
+    await run(argv, { signal });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

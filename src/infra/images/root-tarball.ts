@@ -6,9 +6,10 @@ import { isNoSpace } from './no-space.js';
 import type { ImageStore } from './image-store.js';
 
 /** Unpacks a tar file (compression found by tar) into `target`; a failure is one line with tar's reason. */
-export async function untar(file: string, target: string, what: string): Promise<void> {
-  const result = await capture(extractTarArgv(file, target));
+export async function untar(file: string, target: string, what: string, signal?: AbortSignal): Promise<void> {
+  const result = await capture(extractTarArgv(file, target), { signal });
   if (result.exitCode === 0) return;
+  if (signal?.aborted) throw new UserError('stopped', 130);
   if (result.exitCode === null) throw new UserError('cannot run tar: install it (apt-get install tar)');
   if (isNoSpace({ stderrTail: result.stderr })) throw Object.assign(new Error('tar: no space left'), { code: 'ENOSPC' });
   throw new UserError(`${what}: ${lastLine(result.stderr) ?? `tar exited ${result.exitCode}`}`);
