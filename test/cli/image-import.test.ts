@@ -232,6 +232,15 @@ describe('si image import and export', () => {
       expect(compareDigests(await treeDigest(join(home, 'versions/oci/2')), digest)).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
     });
 
+    it('refuses an export into a missing directory or of an unknown version, one line each', async () => {
+      const missing = await si(home, ['image', 'export', 'oci', join(work, 'no-such-dir/out.tar')]);
+      expect([missing.exitCode, missing.stderr.trim()]).toEqual([2, `si: cannot write ${join(work, 'no-such-dir/out.tar')} (ENOENT): give a path in an existing, writable directory`]);
+      const version = await si(home, ['image', 'export', 'oci', join(work, 'v9.tar'), '--image-version', '9']);
+      expect(version.exitCode).toBe(2);
+      expect(version.stderr.trim()).toMatch(/^si: image oci has no version 9 \(it has 1, 2\): see 'si image versions oci'$/);
+      expect(existsSync(join(work, 'v9.tar.tmp'))).toBe(false);
+    });
+
     it('refuses an export with an unknown suffix and writes nothing', async () => {
       const result = await si(home, ['image', 'export', 'oci', join(work, 'out.zip')]);
       expect([result.exitCode, result.stderr.trim()]).toEqual([2, `si: cannot tell the compression of ${join(work, 'out.zip')}: name it FILE.tar, FILE.tar.gz or FILE.tar.zst`]);
