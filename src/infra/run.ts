@@ -39,6 +39,8 @@ export interface RunOptions extends Limits {
    * wget, which would otherwise keep stdout open and the command waiting).
    */
   group?: boolean;
+  /** stdin, stdout and stderr are si's own: an interactive program on the console. */
+  console?: boolean;
   /** Kept for callers: stdin is /dev/null whenever there is no input. */
   stdin?: 'ignore';
 }
@@ -109,5 +111,6 @@ function childOptions(options: RunOptions): ChildOptions {
     stderrFile: options.stderrFile ? { file: options.stderrFile, append: options.appendOutput } : undefined,
     stderrTailBytes: options.stderrTailBytes,
     group: options.group,
+    console: options.console,
   };
 }

@@ -62,4 +62,29 @@ export function registerImageCommands(program: Command): void {
     .option('--image-version <n>', 'the version to export (default: the current one)')
     .option('--json', 'JSON output')
     .action(lazy(loadIo, 'imageExportCommand'));
+  registerImageExecCommands(images);
+}
+
+/** si image exec / si image shell: change an image through a writable layer, committed as a new version. */
+function registerImageExecCommands(images: Command): void {
+  const loadExec = () => import('../commands/image-exec.js');
+  images
+    .command('exec')
+    .argument('<name>')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .description('run a command chrooted in the image; when it exits 0, commit the result as a new version')
+    .option('--dry-run', 'print the changes the command made, commit nothing')
+    .option('--abort', 'throw the changes away whatever the exit')
+    .option('--always', 'make a new version even when nothing changed')
+    .option('--json', 'JSON output')
+    .action(lazy(loadExec, 'imageExecCommand'));
+  images
+    .command('shell')
+    .argument('<name>')
+    .description('an interactive shell chrooted in the image; exit 0 commits the result as a new version')
+    .option('--abort', 'throw the changes away whatever the exit')
+    .option('--dry-run', 'print the changes made, commit nothing')
+    .option('--always', 'make a new version even when nothing changed')
+    .option('--json', 'JSON output')
+    .action(lazy(loadExec, 'imageShellCommand'));
 }

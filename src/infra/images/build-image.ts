@@ -132,6 +132,7 @@ export function probeTree(root: string, hostname: string): RawProbe {
   };
 }
 
+/** Bytes (hard links once) and entries of a tree: a version row's size and file count. */
 export function measureTree(root: string): { sizeBytes: number; fileCount: number } {
   let sizeBytes = 0;
   let fileCount = 0;

@@ -27,6 +27,8 @@ export interface ChildOptions {
    * exit counts with the output read so far. Unbounded when absent: a command's output is read whole.
    */
   closeWaitMs?: number;
+  /** stdin, stdout and stderr are si's own (an interactive shell on the console); nothing is collected. */
+  console?: boolean;
 }
 
 export interface ChildExit {
@@ -67,7 +69,7 @@ export function startChild(argv: readonly string[], options: ChildOptions = {}):
   const [command, ...args] = dieWithParent(argv) as [string, ...string[]];
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd: options.cwd, env, stdio: [stdinStdio, stdoutStdio, 'pipe'] as StdioOptions, detached: options.group });
+    child = spawn(command, args, { cwd: options.cwd, env, stdio: (options.console ? 'inherit' : [stdinStdio, stdoutStdio, 'pipe']) as StdioOptions, detached: options.group });
   } finally {
     files.close();
   }
