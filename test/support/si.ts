@@ -22,12 +22,12 @@ export function ensureBuilt(): Promise<unknown> {
   return built;
 }
 
-export async function si(home: string, args: readonly string[], options: { ns?: Netns; timeout?: number } = {}): Promise<SiResult> {
+export async function si(home: string, args: readonly string[], options: { ns?: Netns; timeout?: number; input?: string } = {}): Promise<SiResult> {
   await ensureBuilt();
   // Through its shebang, as a user runs it.
   const argv = [SI, '--home', home, ...args];
   const full = options.ns ? ['ip', 'netns', 'exec', options.ns.name, ...argv] : argv;
-  return capture(full, { timeout: options.timeout ?? 500_000, env: { SI_HOME: undefined } });
+  return capture(full, { timeout: options.timeout ?? 500_000, env: { SI_HOME: undefined }, input: options.input });
 }
 
 /** si that must succeed; its JSON output parsed when --json is among the args. */
