@@ -1,6 +1,6 @@
 // si getimage against a real golden client: its own sshd, chrooted, in a network namespace.
 import { mkdtemp, rm, writeFile, readFile, stat } from 'node:fs/promises';
-import { existsSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,23 @@ describe('si getimage', () => {
     expect(summary.version).toBe(4);
     expectSameTree(await treeDigest(realpathSync(join(home, 'images/gold')), { exclude: excludedFromImage }), await treeDigest(tree, { exclude: excludedFromSource }));
     expect(existsSync(incoming)).toBe(false);
+  });
+
+  it('a re-capture that changes nothing makes no version and says so; --always makes one sharing every file', async () => {
+    const registry = dumpRegistry(home);
+    const entries = readdirSync(join(home, 'versions/gold')).sort();
+    const result = await si(home, ['getimage', '--golden-client', golden.host, '--image', 'gold', '--ssh-key', golden.keyPath], { ns: world.server });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe('no changes since version 4\n');
+    expect(dumpRegistry(home)).toEqual(registry);
+    expect(readdirSync(join(home, 'versions/gold')).sort()).toEqual(entries);
+    expect(await world.server.processes()).toEqual([]);
+
+    const forced = await capture('gold', ['--always']);
+    expect(forced.version).toBe(5);
+    const inodes = new Map(walkTree(join(home, 'versions/gold/4')).filter((e) => e.stats.isFile()).map((e) => [e.path, e.stats.ino]));
+    const fresh = walkTree(join(home, 'versions/gold/5')).filter((e) => e.stats.isFile() && inodes.get(e.path) !== e.stats.ino);
+    expect(fresh.map((e) => e.path)).toEqual([]);
   });
 });
 

@@ -22,6 +22,7 @@ interface GetimageOptions {
   exclude: string[];
   excludeFile?: string;
   allowEmpty?: boolean;
+  always?: boolean;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -45,6 +46,7 @@ export async function getimageCommand(options: GetimageOptions, command: Command
         excludes,
         dryRun: Boolean(options.dryRun),
         allowEmpty: Boolean(options.allowEmpty),
+        always: Boolean(options.always),
         onProgress: options.json ? undefined : (p) => progress.update(p),
         onPhase: (text) => progress.phase(text),
       });
@@ -67,6 +69,7 @@ function readExcludeFile(file: string): string[] {
 function printSummary(s: CaptureSummary): void {
   for (const warning of s.warnings) note(`warning: ${warning}`);
   if (s.dryRun) return printPlan(s);
+  if (s.unchanged) return printLine(`no changes since version ${s.previousVersion}`);
   printLine(`captured ${s.source} as ${s.image} version ${s.version}`);
   printLine(`  files        ${s.files}`);
   printLine(`  size         ${formatBytes(s.totalBytes)}`);

@@ -23,6 +23,7 @@ export function registerCaptureCommands(program: Command): void {
     .option('--exclude <pattern>', 'rsync exclude pattern (repeatable)', collect, [])
     .option('--exclude-file <file>', 'file of rsync exclude patterns, one a line')
     .option('--allow-empty', 'keep a capture that holds no /etc or no /usr (refused otherwise)')
+    .option('--always', 'make a new version even when nothing changed since the current one')
     .option('--dry-run', 'print the plan (destination, --link-dest, excludes, the rsync command) and what it would copy; change nothing')
     .option('--json', 'print the summary as JSON')
     .action(lazy(() => import('../commands/getimage.js'), 'getimageCommand'));

@@ -46,6 +46,12 @@ export interface CapturePlan {
   requiredPaths: readonly string[];
   /** What a dry run runs instead: the same copy listed against the current version, nothing written. */
   preview: { destination: string; argv: string[] };
+  /**
+   * Run before the copy when there is a current version (unless --always): the differences from it, listed
+   * and nothing written. None (and an unchanged layout) means no version: the copy, which would make a hard
+   * link for every file, is not run at all.
+   */
+  changeCheck: string[] | null;
 }
 
 export function planCapture(input: CapturePlanInput): CapturePlan {
@@ -77,6 +83,8 @@ export function planCapture(input: CapturePlanInput): CapturePlan {
     okExitCodes: CAPTURE_OK_EXIT_CODES,
     requiredPaths: input.allowEmpty ? [] : REQUIRED_PATHS,
     preview: { destination: previewDestination, argv: buildRsyncArgv({ ...common, destination: `${previewDestination}/`, dryRun: true }) },
+    changeCheck:
+      linkDest === null ? null : buildRsyncArgv({ ...common, progress: false, stats: false, destination: `${linkDest}/`, dryRun: true, outFormat: '%i %n' }),
   };
 }
 

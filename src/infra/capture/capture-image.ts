@@ -10,7 +10,8 @@ import { lastProgress, parseStats, type RsyncProgress, type RsyncStats } from '.
 import { run } from '../run.js';
 import { collectProbe } from '../probe/collect.js';
 import type { GoldenConnection } from './connect-golden.js';
-import { LAYOUT_PATH, recordLayout } from './record-layout.js';
+import { LAYOUT_PATH, recordLayout, sameLayout } from './record-layout.js';
+import { parseItemizedDiff } from '../../core/images/itemized-diff.js';
 import type { ImageStore } from '../images/image-store.js';
 import { isNoSpace, noSpaceError } from '../images/no-space.js';
 import { explainRsyncFailure } from '../rsync/failure.js';
@@ -22,6 +23,8 @@ export interface CaptureRequest {
   dryRun: boolean;
   /** Keep a copied tree that has no /etc or /usr (refused otherwise). */
   allowEmpty: boolean;
+  /** Make a version even when nothing changed since the current one. */
+  always?: boolean;
   onProgress?: (progress: RsyncProgress) => void;
   onPhase?: (phase: string) => void;
 }
@@ -30,6 +33,8 @@ export interface CaptureSummary {
   image: string;
   version: number | null;
   previousVersion: number | null;
+  /** Nothing changed since previousVersion: no copy was made and no version (version is null). */
+  unchanged: boolean;
   dryRun: boolean;
   source: string;
   files: number;
@@ -80,18 +85,6 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
     });
     const copyStarted = process.hrtime.bigint();
     request.onPhase?.(request.dryRun ? 'listing what a capture would copy' : 'copying the golden client and recording its layout');
-    const copying = run(request.dryRun ? plan.preview.argv : plan.argv, {
-      okExitCodes: plan.okExitCodes,
-      onStdout: request.onProgress
-        ? (chunk) => {
-            const progress = lastProgress(chunk);
-            if (progress) request.onProgress?.(progress);
-          }
-        : undefined,
-    });
-    // The master serves the copy alone: it goes as soon as the copy ends, beside what follows. (A failure to
-    // close shows when the caller closes the connection.)
-    copying.then(() => master.close(), () => master.close()).catch(() => undefined);
     // Beside the copy: the rest of the layout over ssh2, and the layout code with its schema (zod).
     const probing = (async () => {
       const ssh = await session;
@@ -102,14 +95,32 @@ export async function captureImage(store: ImageStore, connection: GoldenConnecti
       ]);
       return { ssh, layout: buildCapturedLayout(raw), previousLayout };
     })();
+    probing.catch(() => undefined);
+    const check = request.dryRun || request.always ? null : plan.changeCheck;
+    const copying = (async () => {
+      // null: nothing changed, so no copy (a re-capture would otherwise make a hard link for every file).
+      if (check && (await unchangedSince(check, plan.okExitCodes, probing))) return null;
+      return run(request.dryRun ? plan.preview.argv : plan.argv, {
+        okExitCodes: plan.okExitCodes,
+        onStdout: request.onProgress
+          ? (chunk) => {
+              const progress = lastProgress(chunk);
+              if (progress) request.onProgress?.(progress);
+            }
+          : undefined,
+      });
+    })();
+    // The master serves the copy alone: it goes as soon as the copy ends, beside what follows. (A failure to
+    // close shows when the caller closes the connection.)
+    copying.then(() => master.close(), () => master.close()).catch(() => undefined);
     const [copied, probed] = await Promise.allSettled([copying, probing]);
     if (copied.status === 'rejected') throw failedCopy(store, request, copied.reason);
     if (probed.status === 'rejected') throw probed.reason;
     const { ssh, layout, previousLayout } = probed.value;
-    const stats = parseStats(copied.value.stdout);
-    const warnings = [...layout.warnings, ...(copied.value.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
-    const summary = { request, source, layout, plan, stats, warnings, current, started, copyStarted };
-    if (request.dryRun) return summarize({ ...summary, version: null });
+    const stats = parseStats(copied.value?.stdout ?? '');
+    const warnings = [...layout.warnings, ...(copied.value?.exitCode === 24 ? ['some files vanished during the copy (rsync exit 24)'] : [])];
+    const summary = { request, source, layout, plan, stats, warnings, current, started, copyStarted, unchanged: copied.value === null };
+    if (request.dryRun || copied.value === null) return summarize({ ...summary, version: null });
     const missing = plan.requiredPaths.filter((p) => !isDirectory(path.join(plan.destination, p)));
     if (missing.length > 0) {
       store.discardIncoming(request.image);
@@ -145,6 +156,15 @@ function failedCopy(store: ImageStore, request: CaptureRequest, error: unknown):
   return explainRsyncFailure(error, partial);
 }
 
+/** The change check: no difference listed against the current version, and the layout the same but for its time. */
+async function unchangedSince(argv: string[], okExitCodes: readonly number[], probing: Promise<{ layout: CapturedLayout; previousLayout: string | null }>): Promise<boolean> {
+  const listed = await run(argv, { okExitCodes });
+  const diff = parseItemizedDiff(listed.stdout);
+  if (diff.added.length + diff.removed.length + diff.changed.length > 0) return false;
+  const { layout, previousLayout } = await probing;
+  return previousLayout !== null && sameLayout(previousLayout, layout);
+}
+
 function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
@@ -177,15 +197,17 @@ function summarize(options: {
   warnings: string[];
   version: number | null;
   current: number | null;
+  unchanged: boolean;
   started: bigint;
   copyStarted: bigint;
 }): CaptureSummary {
-  const { request, source, layout, plan, stats, warnings, version, current, started, copyStarted } = options;
+  const { request, source, layout, plan, stats, warnings, version, current, unchanged, started, copyStarted } = options;
   const now = process.hrtime.bigint();
   return {
     image: request.image,
     version,
     previousVersion: current,
+    unchanged,
     dryRun: request.dryRun,
     source,
     files: stats.files,

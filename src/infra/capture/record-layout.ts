@@ -30,7 +30,8 @@ export async function recordLayout(options: { session: SshSession; tree: string;
   fs.utimesSync(path.dirname(file), dirTime ?? now, dirTime ?? now);
 }
 
-function sameLayout(text: string, layout: CapturedLayout): boolean {
+/** Whether two layouts differ in nothing but their capture time. */
+export function sameLayout(text: string, layout: CapturedLayout): boolean {
   try {
     const { capturedAt: _old, ...before } = JSON.parse(text) as CapturedLayout;
     const { capturedAt: _new, ...after } = layout;
