@@ -149,4 +149,32 @@ describe('si image exec and si image shell', () => {
     expect(mountsLeft()).toEqual([]);
     expect(execDirsLeft()).toEqual([]);
   }, 300_000);
+
+  // The machine's apt mirror is the image's (debootstrap used it); the test names no host.
+  it('apt-get install from the apt mirror makes a version that differs from the previous one by exactly the reported changes', async (context) => {
+    const lists = join(version(4), 'var/lib/apt/lists');
+    if (!readdirSync(lists).some((f) => f.endsWith('_Packages'))) return context.skip('the cached image has no apt lists');
+    const before = await treeDigest(version(4));
+    const result = await si(home, ['image', 'exec', 'img', '--json', '--', 'apt-get', 'install', '-y', '--no-install-recommends', 'hello']);
+    if (result.exitCode !== 0 && /Failed to fetch|Temporary failure resolving|Could not connect|Unable to connect/.test(result.stderr)) {
+      return context.skip(`the apt mirror does not answer: ${result.stderr.split('\n').find((l) => /Fail|Could not|Unable/.test(l))}`);
+    }
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { version: number; added: string[]; removed: string[]; changed: string[] };
+    expect(summary.version).toBe(5);
+    expect(summary.added).toContain('/usr/bin/hello');
+    expect(summary.removed).toEqual([]);
+    expect(compareDigests(before, await treeDigest(version(4)))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+    const diff = compareDigests(before, await treeDigest(version(5)), { ignore: ignoreDirectoryMtimes });
+    expect(diff.onlyInA).toEqual([]);
+    expect(diff.onlyInB.sort()).toEqual([...summary.added].sort());
+    expect(diff.differ.map((d) => d.path).sort()).toEqual([...summary.changed].sort());
+    const inodes = new Map(walkTree(version(4)).filter((e) => e.stats.isFile()).map((e) => [e.path, e.stats.ino]));
+    const touched = new Set([...summary.added, ...summary.changed]);
+    const fresh = walkTree(version(5)).filter((e) => e.stats.isFile() && !touched.has(e.path) && inodes.get(e.path) !== e.stats.ino);
+    expect(fresh.map((e) => e.path)).toEqual([]);
+    const hello = await si(home, ['image', 'exec', 'img', '--', 'hello']);
+    expect(hello.stdout).toBe('Hello, world!\nno changes since version 5\n');
+    expect(mountsLeft()).toEqual([]);
+  }, 300_000);
 });
