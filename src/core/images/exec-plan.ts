@@ -30,11 +30,17 @@ export function overlayArgv(dirs: ExecDirs, lower: string, withHelper: boolean):
   return ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lowers},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.merged];
 }
 
-/** /dev (bind), /dev/pts, /proc, /sys inside the merged tree; the overlay comes first, see overlayArgv. */
+/**
+ * After the overlay (see overlayArgv): the merged tree made private, so that nothing mounted inside it reaches
+ * other mount namespaces and nothing from them reaches it; then /dev (bind, private too: a mount below it must
+ * never land on the server's own /dev), /proc and /sys. No devpts: a second instance on /dev/pts would be one
+ * propagation away from the server's, and package installs do not need it.
+ */
 export function chrootMountArgvs(merged: string): string[][] {
   return [
+    ['mount', '--make-private', merged],
     ['mount', '--bind', '/dev', path.join(merged, 'dev')],
-    ['mount', '-t', 'devpts', '-o', 'newinstance,ptmxmode=0666', 'devpts', path.join(merged, 'dev/pts')],
+    ['mount', '--make-private', path.join(merged, 'dev')],
     ['mount', '-t', 'proc', 'proc', path.join(merged, 'proc')],
     ['mount', '-t', 'sysfs', 'sysfs', path.join(merged, 'sys')],
   ];

@@ -40,6 +40,17 @@ describe('planCapture', () => {
     expect(withoutTarget(plan.preview.argv)).toEqual(withoutTarget(plan.argv));
   });
 
+  it('checks for changes against the current version with the copy\'s flags and excludes, listing only, nothing written', () => {
+    const plan = planCapture(input());
+    const check = plan.changeCheck ?? [];
+    expect(check).toContain('--dry-run');
+    expect(check).toContain('--out-format=%i %n');
+    expect(check.at(-1)).toBe('/srv/si/versions/compute/3/');
+    const copyFlags = (argv: string[]) => argv.filter((w) => !/^--(dry-run|link-dest|out-format|info|no-human-readable)/.test(w)).slice(0, -1);
+    expect(copyFlags(check)).toEqual(copyFlags(plan.argv));
+    expect(planCapture(input({ current: null, lastVersion: 0 })).changeCheck).toBeNull();
+  });
+
   it('plans a first capture without --link-dest, and says when it resumes a partial copy', () => {
     const plan = planCapture(input({ current: null, lastVersion: 0, incomingExists: true }));
     expect(plan.version).toBe(1);
