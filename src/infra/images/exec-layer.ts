@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chrootMountArgvs, execDirs, isExecLeftover, overlayArgv, POLICY_RC_D, type ExecDirs } from '../../core/images/exec-plan.js';
+import { UserError } from '../../core/errors.js';
 import { run } from '../run.js';
 import { unmountBelow } from '../fs/mounts.js';
 import { removeTree } from './tree-ops.js';
@@ -22,7 +23,7 @@ export class ExecLayer {
     const layer = new ExecLayer(execDirs(versionsDir, image, process.pid), lower);
     try {
       layer.prepare();
-      await run(overlayArgv(layer.dirs, lower, true));
+      await mountOverlay(overlayArgv(layer.dirs, lower, true), versionsDir);
       for (const argv of chrootMountArgvs(layer.dirs.merged)) await run(argv);
     } catch (error) {
       await layer.close();
@@ -34,7 +35,7 @@ export class ExecLayer {
   /** The view to commit: the version plus the command's changes, without the helper layer or any mount inside. */
   async commitView(): Promise<string> {
     await unmountBelow(this.dirs.root);
-    await run(overlayArgv(this.dirs, this.lower, false));
+    await mountOverlay(overlayArgv(this.dirs, this.lower, false), path.dirname(this.dirs.root));
     return this.dirs.merged;
   }
 
@@ -81,6 +82,15 @@ function lstatOrNull(file: string): fs.BigIntStats | null {
     return fs.lstatSync(file, { bigint: true });
   } catch {
     return null;
+  }
+}
+
+async function mountOverlay(argv: string[], where: string): Promise<void> {
+  try {
+    await run(argv);
+  } catch (error) {
+    const reason = (error as { stderrTail?: string }).stderrTail?.trim().split('\n').at(-1) ?? String(error);
+    throw new UserError(`cannot mount an overlay in ${where} (${reason}): SI_HOME must be on a local filesystem overlayfs can write to (ext4, xfs, btrfs, tmpfs), and si must run as root`);
   }
 }
 
