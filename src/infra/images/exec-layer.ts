@@ -89,7 +89,8 @@ async function mountOverlay(argv: string[], where: string): Promise<void> {
   try {
     await run(argv);
   } catch (error) {
-    const reason = (error as { stderrTail?: string }).stderrTail?.trim().split('\n').at(-1) ?? String(error);
+    // mount's first line says why; its last one only points at dmesg.
+    const reason = (error as { stderrTail?: string }).stderrTail?.trim().split('\n')[0]?.trim() ?? String(error);
     throw new UserError(`cannot mount an overlay in ${where} (${reason}): SI_HOME must be on a local filesystem overlayfs can write to (ext4, xfs, btrfs, tmpfs), and si must run as root`);
   }
 }
