@@ -16,23 +16,12 @@ import { dumpRegistry, si } from '../support/si.js';
 import { bookwormTree } from '../infra/configure/bookworm-tree.js';
 import { compareDigests, ignoreDirectoryMtimes, treeDigest, type Digest, type IgnoreField } from '../world/digest.js';
 import { createFleet, type Fleet, type FleetClient } from './pushupdate-fleet.js';
+import { excludeMatcher } from '../support/exclude-matcher.js';
 
 const COUNT = Number(process.env.SI_PUSHUPDATE_CLIENTS ?? 6);
 const SAME = { onlyInA: [], onlyInB: [], differ: [] };
 const BIG = 'srv/data/big.bin';
 const BLOCK = 4096;
-
-/** An rsync exclude pattern anchored at / as a test: `/x/*` is what is under /x, a `*` matches within a name. */
-function matcher(patterns: readonly string[]): (path: string) => boolean {
-  const tests = patterns.map((pattern) => {
-    const regex = pattern
-      .replace(/\\(.)/g, '$1')
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*');
-    return new RegExp(`^${regex}(/.*)?$`);
-  });
-  return (path) => tests.some((t) => t.test(path));
-}
 
 describe('si pushupdate and si drift on installed clients', () => {
   let fleet: Fleet;
@@ -42,7 +31,7 @@ describe('si pushupdate and si drift on installed clients', () => {
   const client = (n: number) => fleet.clients[n - 1] as FleetClient;
   const digests = async (clients: readonly FleetClient[]) => Promise.all(clients.map((c) => treeDigest(c.root)));
   const skipOf = (c: FleetClient) => {
-    const excluded = matcher(
+    const excluded = excludeMatcher(
       updateExcludes({
         host: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.exclude'), 'utf8')),
         local: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')),

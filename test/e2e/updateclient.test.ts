@@ -20,21 +20,10 @@ import { bookwormTree } from '../infra/configure/bookworm-tree.js';
 import { waitForModules } from '../infra/rsyncd/rsyncd-fixtures.js';
 import { compareDigests, ignoreDirectoryMtimes, treeDigest } from '../world/digest.js';
 import { createWorld, type World } from '../world/netns.js';
+import { excludeMatcher } from '../support/exclude-matcher.js';
 
 const SAME = { onlyInA: [], onlyInB: [], differ: [] };
 const IMAGE = 'bookworm';
-
-/** An rsync exclude pattern anchored at / as a test: `/x/*` is what is under /x, a `*` matches within a name. */
-function matcher(patterns: readonly string[]): (path: string) => boolean {
-  const tests = patterns.map((pattern) => {
-    const regex = pattern
-      .replace(/\\(.)/g, '$1')
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*');
-    return new RegExp(`^${regex}(/.*)?$`);
-  });
-  return (path) => tests.some((t) => t.test(path));
-}
 
 describe('si-updateclient against the rsync daemon', () => {
   let work: string;
@@ -71,7 +60,7 @@ describe('si-updateclient against the rsync daemon', () => {
     await makeAutoinstallScripts({ paths, image: IMAGE, imageTree: imageLink(paths, IMAGE), layout: GPT_LAYOUT, clients: [host], renderer });
   };
   const exclusions = () =>
-    matcher(
+    excludeMatcher(
       updateExcludes({
         host: parseExcludeFile(readFileSync(join(root, 'etc/sisuite/updateclient.exclude'), 'utf8')),
         local: parseExcludeFile(readFileSync(join(root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')),
