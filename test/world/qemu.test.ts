@@ -18,7 +18,7 @@ describe('qemuArgv', () => {
     expect(argv).not.toContain('if=pflash');
   });
 
-  it('UEFI: OVMF code read-only, its own VARS copy, the NIC without ROM; HTTP boot skips PXEv4 and PXEv6', () => {
+  it('UEFI: OVMF code read-only, its own VARS copy, the NIC without ROM; no IPv6 network boot, and HTTP boot skips PXEv4', () => {
     const argv = qemuArgv({ ...base, firmware: 'uefi', disks: ['/w/a.raw'], bootFrom: 'disk', vars: '/w/vars.fd', httpBoot: true });
     expect(option(argv, '-drive')).toEqual([
       'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
@@ -26,7 +26,9 @@ describe('qemuArgv', () => {
       'if=none,id=d0,format=raw,file=/w/a.raw',
     ]);
     expect(option(argv, '-device')).toEqual(['virtio-net-pci,netdev=n0,mac=52:54:00:00:00:09,romfile=,bootindex=2', 'virtio-blk-pci,drive=d0,bootindex=1']);
-    expect(option(argv, '-fw_cfg')).toEqual(['name=opt/org.tianocore/IPv4PXESupport,string=no', 'name=opt/org.tianocore/IPv6PXESupport,string=no']);
+    expect(option(argv, '-fw_cfg')).toEqual(['name=opt/org.tianocore/IPv6Support,string=no', 'name=opt/org.tianocore/IPv4PXESupport,string=no']);
+    const pxe = qemuArgv({ ...base, firmware: 'uefi', disks: [], vars: '/w/vars.fd' });
+    expect(option(pxe, '-fw_cfg')).toEqual(['name=opt/org.tianocore/IPv6Support,string=no']);
   });
 
   it('direct boot: kernel, initrd and command line, no boot order', () => {
