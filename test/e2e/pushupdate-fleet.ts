@@ -18,6 +18,7 @@ import { waitForModules } from '../infra/rsyncd/rsyncd-fixtures.js';
 import { siOk } from '../support/si.js';
 import { startGoldenClient, type GoldenClient } from '../world/golden-client.js';
 import { createWorld, type Netns, type World } from '../world/netns.js';
+import { commitImageVersion } from '../world/image-version.js';
 
 export interface FleetClient {
   record: ClientRecord;
@@ -68,21 +69,7 @@ export async function createFleet(options: {
 
   const currentVersion = (name = image) => Number(basename(realpathSync(imageLink(paths, name))));
   const newVersion = async (change: (tree: string) => Promise<void> | void, name = image) => {
-    const store = ImageStore.open(paths.home);
-    try {
-      const incoming = store.incomingPath(name);
-      mkdirSync(incoming, { recursive: true });
-      if (existsSync(imageLink(paths, name))) await run(['cp', '-a', `${imageLink(paths, name)}/.`, `${incoming}/`]);
-      await change(incoming);
-      const release = store.lock(name);
-      try {
-        store.commitIncoming({ image: name, origin: 'test', createdAt: new Date().toISOString(), source: 'test', sizeBytes: 0, fileCount: 0, layout: null, excludes: [], note: '' });
-      } finally {
-        release();
-      }
-    } finally {
-      store.close();
-    }
+    await commitImageVersion(paths, name, change);
     const clients = records.filter((c) => c.image === name);
     if (clients.length > 0) await makeAutoinstallScripts({ paths, image: name, imageTree: imageLink(paths, name), layout: GPT_LAYOUT, clients, renderer });
   };

@@ -1,16 +1,15 @@
 // An installed client for the si-updateclient tests: an image of the cached bookworm tree, the scripts rendered for
 // node001, the image server in a namespace of its own (the real rsync daemon, or the tree's own sshd chrooted into
 // a server tree that holds SI_HOME), and the tree the host script's copy, fstab and configure phases installed.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { expect } from 'vitest';
 import type { ClientRecord } from '../../src/core/clients/client-record.js';
 import { homePaths, imageLink, type HomePaths } from '../../src/core/home.js';
 import { makeAutoinstallScripts } from '../../src/infra/autoinstall/make-autoinstall-scripts.js';
-import { ImageStore } from '../../src/infra/images/image-store.js';
 import { runRsyncDaemon, writeRsyncdConf } from '../../src/infra/rsyncd/index.js';
-import { capture, run } from '../../src/infra/run.js';
+import { capture } from '../../src/infra/run.js';
 import { createRenderer } from '../../src/infra/templates.js';
 import { GPT_LAYOUT, client } from '../infra/autoinstall/fixtures.js';
 import { bookwormTree } from '../infra/configure/bookworm-tree.js';
@@ -18,6 +17,7 @@ import { waitForModules } from '../infra/rsyncd/rsyncd-fixtures.js';
 import { minbaseTree } from '../world/debootstrap-cache.js';
 import { startGoldenClient, type GoldenClient } from '../world/golden-client.js';
 import { createWorld, type World } from '../world/netns.js';
+import { commitImageVersion } from '../world/image-version.js';
 
 export const IMAGE = 'bookworm';
 export type Captured = { stdout: string; stderr: string; exitCode: number | null };
@@ -72,21 +72,7 @@ export async function installedClient({ prefix, transport, image }: { prefix: st
     }
   };
   const commit = async (change: (tree: string) => Promise<unknown> | void) => {
-    const store = ImageStore.open(paths.home);
-    try {
-      const incoming = store.incomingPath(IMAGE);
-      mkdirSync(incoming, { recursive: true });
-      if (existsSync(imageLink(paths, IMAGE))) await run(['cp', '-a', `${imageLink(paths, IMAGE)}/.`, `${incoming}/`]);
-      await change(incoming);
-      const release = store.lock(IMAGE);
-      try {
-        store.commitIncoming({ image: IMAGE, origin: 'test', createdAt: new Date().toISOString(), source: 'test', sizeBytes: 0, fileCount: 0, layout: null, excludes: [], note: '' });
-      } finally {
-        release();
-      }
-    } finally {
-      store.close();
-    }
+    await commitImageVersion(paths, IMAGE, change);
     // As an administrator would after changing the image: the scripts (and so the hosts' plans) follow it.
     await makeAutoinstallScripts({ paths, image: IMAGE, imageTree: imageLink(paths, IMAGE), layout: GPT_LAYOUT, clients: [host], renderer });
   };

@@ -11,7 +11,6 @@ import type { ClientRecord } from '../../src/core/clients/client-record.js';
 import { homePaths, imageLink, type HomePaths } from '../../src/core/home.js';
 import { parseExcludeFile, updateExcludes } from '../../src/core/updates/excludes.js';
 import { makeAutoinstallScripts } from '../../src/infra/autoinstall/make-autoinstall-scripts.js';
-import { ImageStore } from '../../src/infra/images/image-store.js';
 import { runRsyncDaemon, writeRsyncdConf } from '../../src/infra/rsyncd/index.js';
 import { capture, run, startProcess } from '../../src/infra/run.js';
 import { createRenderer } from '../../src/infra/templates.js';
@@ -21,6 +20,7 @@ import { waitForModules } from '../infra/rsyncd/rsyncd-fixtures.js';
 import { compareDigests, ignoreDirectoryMtimes, treeDigest } from '../world/digest.js';
 import { createWorld, type World } from '../world/netns.js';
 import { excludeMatcher } from '../support/exclude-matcher.js';
+import { commitImageVersion } from '../world/image-version.js';
 
 const SAME = { onlyInA: [], onlyInB: [], differ: [] };
 const IMAGE = 'bookworm';
@@ -41,21 +41,7 @@ describe('si-updateclient against the rsync daemon', () => {
   const updateClient = (...args: string[]) => inClient(['sh', join(root, 'usr/local/sbin/si-updateclient'), '--root', root, ...args]);
   /** The next version of the image: the current one (if any) changed by `change`, then the scripts rendered again. */
   const newVersion = async (change: (tree: string) => Promise<void>) => {
-    const store = ImageStore.open(paths.home);
-    try {
-      const incoming = store.incomingPath(IMAGE);
-      mkdirSync(incoming, { recursive: true });
-      if (existsSync(imageLink(paths, IMAGE))) await run(['cp', '-a', `${imageLink(paths, IMAGE)}/.`, `${incoming}/`]);
-      await change(incoming);
-      const release = store.lock(IMAGE);
-      try {
-        store.commitIncoming({ image: IMAGE, origin: 'test', createdAt: new Date().toISOString(), source: 'test', sizeBytes: 0, fileCount: 0, layout: null, excludes: [], note: '' });
-      } finally {
-        release();
-      }
-    } finally {
-      store.close();
-    }
+    await commitImageVersion(paths, IMAGE, change);
     // As an administrator would after changing the image: the scripts (and so the hosts' plans) follow it.
     await makeAutoinstallScripts({ paths, image: IMAGE, imageTree: imageLink(paths, IMAGE), layout: GPT_LAYOUT, clients: [host], renderer });
   };
