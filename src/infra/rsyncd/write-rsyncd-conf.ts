@@ -6,6 +6,7 @@ import { reportPaths } from '../../core/reports/index.js';
 import { networksOfClients, planRsyncdConf, rsyncdPaths } from '../../core/rsyncd/index.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Renderer } from '../templates.js';
+import { readFileOrNull } from '../fs/read-optional.js';
 
 export interface WriteRsyncdConfOptions {
   paths: HomePaths;
@@ -44,16 +45,7 @@ export function writeRsyncdConf(options: WriteRsyncdConfOptions): boolean {
   for (const dir of [reports.dir, reports.incoming, reports.rejected]) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
-  if (readOrNull(files.conf) === text) return false;
+  if (readFileOrNull(files.conf) === text) return false;
   writeFileAtomic(files.conf, text, { mode: 0o644 });
   return true;
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }

@@ -11,6 +11,7 @@ import { sourceOf, updateRsyncArgv } from '../../core/updates/update-plan.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { capture, run } from '../run.js';
 import { lockDirectory, takeUpdateLock } from './update-lock.js';
+import { readFileOrNull } from '../fs/read-optional.js';
 
 export interface UpdateClientOptions {
   /** The tree to update ('/' on the host itself). */
@@ -67,7 +68,7 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
   if (options.reboot && root !== '' && !options.rebootCommand) throw new UserError(`--reboot restarts this machine, not the tree at ${root}: update the tree without --reboot`);
   const at = (file: string) => `${root}${file}`;
   const confPath = options.conf ?? at(CLIENT_STATE.conf);
-  const confText = readOrNull(confPath);
+  const confText = readFileOrNull(confPath);
   if (confText === null) throw new UserError(`no configuration ${confPath}: this host was not installed by sisuite, or write it as docs/updates.md shows`);
   const conf = parseUpdateConf(confText, confPath);
   const { image } = conf.source;
@@ -77,11 +78,11 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'si-updateclient-'));
   try {
     outcome.version = await currentVersion(conf, 3, 'nothing changed');
-    const previous = readOrNull(at(CLIENT_STATE.marker))?.trim() ?? null;
+    const previous = readFileOrNull(at(CLIENT_STATE.marker))?.trim() ?? null;
     outcome.finishedPrevious = previous;
     if (previous !== null) options.say(`the previous update did not finish (${previous}): this run finishes it`);
     const excludeFile = path.join(tmp, 'exclude');
-    const listed = (file: string) => parseExcludeFile(readOrNull(at(file)) ?? '');
+    const listed = (file: string) => parseExcludeFile(readFileOrNull(at(file)) ?? '');
     fs.writeFileSync(excludeFile, `${updateExcludes({ host: listed(CLIENT_STATE.hostExcludes), local: listed(CLIENT_STATE.localExcludes) }).join('\n')}\n`);
     /** One pass: its changes are said and counted, its bytes added. */
     const sync = async (dryRun: boolean, code: number, fix: string) => {
@@ -111,7 +112,7 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
       outcome.version = now;
     }
     if (options.configure !== false) await runStages(conf, root, tmp, options.bootloader !== false);
-    const installed = parseShellAssignments(readOrNull(at(CLIENT_STATE.version)) ?? '').get('SI_INSTALLED') ?? null;
+    const installed = parseShellAssignments(readFileOrNull(at(CLIENT_STATE.version)) ?? '').get('SI_INSTALLED') ?? null;
     writeFileAtomic(at(CLIENT_STATE.version), imageVersionText({ image, version: outcome.version, server: conf.source.server, installed, updated: new Date() }));
     fs.rmSync(at(CLIENT_STATE.marker), { force: true });
     options.say(`updated ${root || '/'} to image ${image} version ${outcome.version} (${outcome.files} files changed, ${outcome.bytes_received} bytes received)`);
@@ -160,13 +161,4 @@ async function runStages(conf: UpdateConf, root: string, tmp: string, bootloader
 function failed(code: number, error: unknown, fix: string): never {
   const detail = error instanceof Error ? (error.message.split('\n').find((line) => line.trim() !== '') ?? error.message) : String(error);
   throw new UserError(`${detail}: ${fix}`, code);
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }
