@@ -33,14 +33,18 @@ export function overlayArgv(dirs: ExecDirs, lower: string, withHelper: boolean):
 /**
  * After the overlay (see overlayArgv): the merged tree made private, so that nothing mounted inside it reaches
  * other mount namespaces and nothing from them reaches it; then /dev (bind, private too: a mount below it must
- * never land on the server's own /dev), /proc and /sys. No devpts: a second instance on /dev/pts would be one
- * propagation away from the server's, and package installs do not need it.
+ * never land on the server's own /dev), a devpts of its own on /dev/pts with /dev/ptmx bound to its ptmx (so a
+ * pty opened inside is never one of the server's), /proc and /sys. The devpts comes only after /dev is private.
  */
 export function chrootMountArgvs(merged: string): string[][] {
+  const dev = path.join(merged, 'dev');
   return [
     ['mount', '--make-private', merged],
-    ['mount', '--bind', '/dev', path.join(merged, 'dev')],
-    ['mount', '--make-private', path.join(merged, 'dev')],
+    ['mount', '--bind', '/dev', dev],
+    ['mount', '--make-private', dev],
+    // gid 5 is the tty group of Debian and Red Hat images: glibc no longer chowns a new pty itself.
+    ['mount', '-t', 'devpts', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=0620,gid=5,nosuid,noexec', path.join(dev, 'pts')],
+    ['mount', '--bind', path.join(dev, 'pts/ptmx'), path.join(dev, 'ptmx')],
     ['mount', '-t', 'proc', 'proc', path.join(merged, 'proc')],
     ['mount', '-t', 'sysfs', 'sysfs', path.join(merged, 'sys')],
   ];

@@ -23,10 +23,17 @@ describe('exec plan', () => {
     expect(overlayArgv(dirs, lower, false)[5]).toBe(`lowerdir=${lower},upperdir=${dirs.upper},workdir=${dirs.work}`);
   });
 
-  it('mounts /dev, /proc and /sys inside the merged tree only, the tree and /dev private', () => {
+  it('mounts /dev, a devpts of its own with /dev/ptmx on it, /proc and /sys inside the merged tree only, the tree and /dev private first', () => {
     const argvs = chrootMountArgvs(dirs.merged);
-    expect(argvs.filter((a) => a[1] !== '--make-private').map((argv) => argv.at(-1))).toEqual([`${dirs.merged}/dev`, `${dirs.merged}/proc`, `${dirs.merged}/sys`]);
+    expect(argvs.filter((a) => a[1] !== '--make-private').map((argv) => argv.at(-1))).toEqual([
+      `${dirs.merged}/dev`, `${dirs.merged}/dev/pts`, `${dirs.merged}/dev/ptmx`, `${dirs.merged}/proc`, `${dirs.merged}/sys`,
+    ]);
     expect(argvs.filter((a) => a[1] === '--make-private').map((argv) => argv.at(-1))).toEqual([dirs.merged, `${dirs.merged}/dev`]);
+    // A devpts mounted below /dev before /dev is private would reach the server's /dev/pts.
+    const devpts = argvs.findIndex((a) => a.includes('devpts'));
+    expect(devpts).toBeGreaterThan(argvs.findIndex((a) => a[1] === '--make-private' && a[2] === `${dirs.merged}/dev`));
+    expect(argvs[devpts]).toEqual(['mount', '-t', 'devpts', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=0620,gid=5,nosuid,noexec', `${dirs.merged}/dev/pts`]);
+    expect(argvs[devpts + 1]).toEqual(['mount', '--bind', `${dirs.merged}/dev/pts/ptmx`, `${dirs.merged}/dev/ptmx`]);
   });
 
   it('knows what an exec killed with SIGKILL left', () => {
