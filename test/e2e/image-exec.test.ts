@@ -1,8 +1,9 @@
 // si image exec / si image shell on a real debootstrapped image: overlayfs, chroot and rsync --link-dest for real.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMountinfo } from '../../src/core/configure/mountinfo.js';
 import { mountPointsBelow, unmountBelow } from '../../src/infra/fs/mounts.js';
 import { startProcess } from '../../src/infra/run.js';
 import { minbaseTree } from '../world/debootstrap-cache.js';
@@ -14,11 +15,18 @@ import { eventually } from '../support/wait.js';
 
 describe('si image exec and si image shell', () => {
   let home: string;
-  const version = (n: number) => join(home, 'versions/img', String(n));
-  const versions = async () => (await siOk<{ number: number }[]>(home, ['image', 'versions', 'img', '--json'])).map((v) => v.number);
+  const version = (n: number, image = 'img') => join(home, 'versions', image, String(n));
+  const versions = async (image = 'img') => (await siOk<{ number: number }[]>(home, ['image', 'versions', image, '--json'])).map((v) => v.number);
   /** Every mount below the home, read from this process's mount table. */
   const mountsLeft = () => mountPointsBelow(home);
-  const execDirsLeft = () => readdirSync(join(home, 'versions/img')).filter((e) => e.startsWith('.exec') || e === '.incoming');
+  const execDirsLeft = (image = 'img') => readdirSync(join(home, 'versions', image)).filter((e) => e.startsWith('.exec') || e === '.incoming');
+  /** Regular files of version b that are not hard links to the same path in version a. */
+  const freshFiles = (a: string, b: string) => {
+    const inodes = new Map(walkTree(a).filter((e) => e.stats.isFile()).map((e) => [e.path, e.stats.ino]));
+    return walkTree(b).filter((e) => e.stats.isFile() && inodes.get(e.path) !== e.stats.ino).map((e) => e.path);
+  };
+  /** The server's mounts on /dev and below, as a process of this mount namespace sees them. */
+  const serverDevMounts = (mountinfo: string) => parseMountinfo(mountinfo).filter((m) => m.mountPoint === '/dev' || m.mountPoint.startsWith('/dev/'));
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'si-image-exec-'));
@@ -61,6 +69,24 @@ describe('si image exec and si image shell', () => {
     const fresh = files2.filter((e) => inodes1.get(e.path) !== e.stats.ino).map((e) => e.path);
     expect(fresh).toEqual(['/etc/motd']);
     expect(files2.length).toBeGreaterThan(1000);
+    expect(mountsLeft()).toEqual([]);
+    expect(execDirsLeft()).toEqual([]);
+  }, 300_000);
+
+  it('a command that needs a pty gets one from a devpts of its own, while the server\'s /dev/pts stays as it was', async () => {
+    const server = readFileSync(`/proc/${process.pid}/mountinfo`, 'utf8');
+    // /proc inside is the server's: the command reads this process's mount table while its own mounts are up.
+    const script = `script -qc tty /dev/null; stat -f -c %T /dev/ptmx; ls /dev/pts; echo ---; cat /proc/${process.pid}/mountinfo`;
+    const result = await si(home, ['image', 'exec', 'img', '--', 'sh', '-c', script]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const [inside, during] = result.stdout.split('---\n');
+    // script prints the pty it made (through the pty: \r\n); /dev/ptmx is the new instance's, which holds no pty of the server.
+    expect(inside).toMatch(/^\/dev\/pts\/\d+\r\ndevpts\nptmx\n$/);
+    expect(serverDevMounts(during ?? '')).toEqual(serverDevMounts(server));
+    const layerMounts = parseMountinfo(during ?? '').map((m) => m.mountPoint).filter((m) => m.startsWith(`${home}/`));
+    expect(layerMounts.map((m) => m.replace(/^.*\/merged/, '')).sort()).toEqual(['', '/dev', '/dev/ptmx', '/dev/pts', '/proc', '/sys']);
+    expect(result.stdout).toMatch(/no changes since version 2\n$/);
+    expect(serverDevMounts(readFileSync(`/proc/${process.pid}/mountinfo`, 'utf8'))).toEqual(serverDevMounts(server));
     expect(mountsLeft()).toEqual([]);
     expect(execDirsLeft()).toEqual([]);
   }, 300_000);
@@ -126,7 +152,7 @@ describe('si image exec and si image shell', () => {
     await eventually('the command in the image to start', started, 120_000);
     killed.signal('SIGKILL');
     await killed.exited;
-    expect(mountsLeft().length).toBeGreaterThan(0);
+    expect(mountsLeft().map((m) => m.replace(/^.*\/merged/, '')).sort()).toEqual(['', '/dev', '/dev/ptmx', '/dev/pts', '/proc', '/sys']);
     expect(dumpRegistry(home)).toEqual(registry);
     const next = await si(home, ['image', 'exec', 'img', '--', 'true']);
     expect(next.exitCode, next.stderr).toBe(0);
@@ -177,4 +203,50 @@ describe('si image exec and si image shell', () => {
     expect(hello.stdout).toBe('Hello, world!\nno changes since version 5\n');
     expect(mountsLeft()).toEqual([]);
   }, 300_000);
+
+  // The issue's own example, on an image of its own so that its version numbers do not depend on the tests above.
+  it('echo >>, rm and a real dpkg-reconfigure: the new version is the previous one plus exactly those changes; earlier versions keep theirs, the shared /etc/motd included', async () => {
+    const tree = join(home, 'tree-tz');
+    await minbaseTree(tree);
+    makeImageFromTree(home, 'tz', tree);
+    // Version 2 shares every file with version 1: its /etc/motd is one inode in two versions before the >> below.
+    expect(await siOk(home, ['image', 'exec', 'tz', '--always', '--', 'true'])).toMatch(/version 2\n$/);
+    expect(statSync(join(version(2, 'tz'), 'etc/motd')).ino).toBe(statSync(join(version(1, 'tz'), 'etc/motd')).ino);
+    const before1 = await treeDigest(version(1, 'tz'));
+    const before2 = await treeDigest(version(2, 'tz'));
+    const motd = readFileSync(join(version(2, 'tz'), 'etc/motd'));
+    expect(readlinkSync(join(version(2, 'tz'), 'etc/localtime'))).toBe('/usr/share/zoneinfo/Etc/UTC');
+
+    // tzdata's config takes the zone from /etc/timezone when /etc/localtime is no link; its postinst then makes the link.
+    const script = 'echo x >>/etc/motd; rm /etc/issue.net; rm /etc/localtime; echo Europe/Paris >/etc/timezone; DEBIAN_FRONTEND=noninteractive dpkg-reconfigure tzdata';
+    const result = await si(home, ['image', 'exec', 'tz', '--', 'sh', '-c', script]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    // debconf gives maintainer scripts' output to stderr (its stdout is the protocol).
+    expect(result.stderr).toContain("Current default time zone: 'Europe/Paris'\n");
+    // What dpkg-reconfigure tzdata changes besides the command's own edits: the link and debconf's database (with its backups).
+    const debconf = ['config.dat', 'config.dat-old', 'templates.dat', 'templates.dat-old'].map((f) => `/var/cache/debconf/${f}`);
+    const changed = ['/etc/localtime', '/etc/motd', '/etc/timezone', ...debconf];
+    expect(result.stdout).toContain(`- /etc/issue.net\n${changed.map((p) => `M ${p}\n`).join('')}0 added, 1 removed, 7 changed\nversion 3\n`);
+    expect(await versions('tz')).toEqual([1, 2, 3]);
+
+    expect(compareDigests(before1, await treeDigest(version(1, 'tz')))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+    expect(compareDigests(before2, await treeDigest(version(2, 'tz')))).toEqual({ onlyInA: [], onlyInB: [], differ: [] });
+    expect(readFileSync(join(version(1, 'tz'), 'etc/motd'))).toEqual(motd);
+    expect(statSync(join(version(2, 'tz'), 'etc/motd')).ino).toBe(statSync(join(version(1, 'tz'), 'etc/motd')).ino);
+
+    const diff = compareDigests(before2, await treeDigest(version(3, 'tz')), { ignore: ignoreDirectoryMtimes });
+    expect(diff.onlyInA).toEqual(['/etc/issue.net']);
+    expect(diff.onlyInB).toEqual([]);
+    expect(diff.differ.map((d) => d.path).sort()).toEqual(changed);
+    const v3 = (file: string) => join(version(3, 'tz'), file);
+    expect(readFileSync(v3('etc/motd'))).toEqual(Buffer.concat([motd, Buffer.from('x\n')]));
+    expect(readFileSync(v3('etc/timezone'), 'utf8')).toBe('Europe/Paris\n');
+    expect(lstatSync(v3('etc/localtime')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(v3('etc/localtime'))).toBe('/usr/share/zoneinfo/Europe/Paris');
+    expect(readFileSync(v3('var/cache/debconf/config.dat'), 'utf8')).toContain('Name: tzdata/Zones/Europe\nTemplate: tzdata/Zones/Europe\nValue: Paris\n');
+    // Every other regular file is the previous version's inode.
+    expect(freshFiles(version(2, 'tz'), version(3, 'tz')).sort()).toEqual(changed.filter((p) => p !== '/etc/localtime'));
+    expect(mountsLeft()).toEqual([]);
+    expect(execDirsLeft('tz')).toEqual([]);
+  }, 600_000);
 });
