@@ -63,6 +63,19 @@ export function registerImageCommands(program: Command): void {
     .option('--json', 'JSON output')
     .action(lazy(loadIo, 'imageExportCommand'));
   registerImageExecCommands(images);
+  images
+    .command('test')
+    .argument('<name>')
+    .description('install the image into a throwaway VM through the real netboot path and report each stage: pass (exit 0) or fail (exit 1)')
+    // Not --version: that is the program's own flag, which commander recognises after a subcommand too.
+    .option('--image-version <n>', 'the version to test (default: the current one)')
+    .option('--firmware <kind>', 'bios or uefi', 'bios')
+    .option('--layout <file>', 'install with this disk layout instead of the image\'s own')
+    .option('--accel <kind>', 'auto (kvm when usable, else tcg), kvm or tcg', 'auto')
+    .option('--timeout <seconds>', 'the bound of the whole test', '3600')
+    .option('--keep-on-failure', "keep the test's home, disk and console log when it fails")
+    .option('--json', 'JSON output')
+    .action(lazy(() => import('../commands/image-test.js'), 'imageTestCommand'));
 }
 
 /** si image exec / si image shell: change an image through a writable layer, committed as a new version. */
