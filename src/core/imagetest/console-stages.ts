@@ -24,7 +24,7 @@ const KERNEL = /Linux version \d|\bRun \/init as init process|Welcome to (?!GRUB
 const NO_KERNEL = /\ngrub> |error: file [`'][^'\n]*' not found|you need to load the kernel first|Kernel panic - not syncing/;
 const LOGIN = /\n([A-Za-z0-9][A-Za-z0-9.-]*) login: /;
 // systemd's emergency and rescue modes: a mount or unit that local-fs needs failed (a broken fstab).
-const EMERGENCY = /You are in (?:emergency|rescue) mode|Give root password for maintenance|Cannot open access to console, the root account is locked|Entering emergency mode|Kernel panic - not syncing/;
+const EMERGENCY = /Reached target (?:emergency|rescue)\.target|You are in (?:emergency|rescue) mode|Give root password for maintenance|Cannot open access to console, the root account is locked|Entering emergency mode|Kernel panic - not syncing/;
 
 const MARKS: Record<Exclude<BootStage, 'hostname'>, Marks> = {
   reboot: { ok: FIRMWARE, failure: 'the VM did not start again after the install' },
