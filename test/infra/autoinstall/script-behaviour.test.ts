@@ -1,6 +1,6 @@
 // The generated scripts' own logic, run with sh without disks: the partition arithmetic against the
 // server's planner, break points, and the guard against running the master by itself.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
@@ -92,5 +92,35 @@ describe('the generated scripts run with sh', () => {
     const unknown = await capture(['sh', join(paths.scripts, 'host-gpt.sh')], { env: { SI_SERVER: '10.0.0.1', SI_PHASES: 'bogus', SI_LOG: join(work, 'log'), SI_CMDLINE: '/nonexistent' } });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('unknown phase bogus');
+  });
+
+  it('si.console= writes a GRUB drop-in on the target (si image test), and ignores a value that is no serial port', async () => {
+    const target = join(work, 'console-target');
+    mkdirSync(join(target, 'etc/default'), { recursive: true });
+    const cmdline = join(work, 'console-cmdline');
+    const dropin = join(target, 'etc/default/grub.d/99-si-console.cfg');
+    const run = async (value: string) => {
+      await capture(['sh', '-c', `printf 'quiet si.console=${value}\\n' > '${cmdline}'`]);
+      return capture(['sh', '-c', `SI_SOURCE_ONLY=1 . '${master('gpt')}'; si_console_dropin`], { env: { SI_CMDLINE: cmdline, SI_TARGET: target, SI_LOG: join(work, 'log') } });
+    };
+    expect((await run('ttyS1,57600n8')).exitCode).toBe(0);
+    expect(readFileSync(dropin, 'utf8')).toBe(
+      [
+        '# Written by the installer for si.console= (si image test): GRUB and the kernel on the serial port.',
+        'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX console=ttyS1,57600n8"',
+        'GRUB_TERMINAL=serial',
+        'GRUB_SERIAL_COMMAND="serial --unit=1 --speed=57600"',
+        '',
+      ].join('\n'),
+    );
+    // update-grub sources it as sh after /etc/default/grub: the console is appended to the image's own arguments.
+    const merged = await capture(['sh', '-c', `GRUB_CMDLINE_LINUX="quiet console=tty0"; . '${dropin}'; printf '%s' "$GRUB_CMDLINE_LINUX"`]);
+    expect(merged.stdout).toBe('quiet console=tty0 console=ttyS1,57600n8');
+    rmSync(dropin);
+    for (const bad of ['tty0', 'ttyS0;reboot']) {
+      const result = await run(bad);
+      expect(result.exitCode).toBe(0);
+      expect(existsSync(dropin)).toBe(false);
+    }
   });
 });
