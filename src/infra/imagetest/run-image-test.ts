@@ -48,6 +48,7 @@ export async function runImageTest(request: ImageTestRequest): Promise<ImageTest
   let lab: Lab | undefined;
   let vm: Vm | undefined;
   let keep = false;
+  const stopped = () => new UserError(`si image test was stopped: its VM, daemons and namespace were removed; no image was changed`, 130);
   try {
     net = await createPrivateNet({ prefix: 'siimgt', index: 1, ipv6: 'fd00:5e:17::1/64' });
     const hostAddress = `${net.subnet}.${HOST_PART}`;
@@ -59,7 +60,9 @@ export async function runImageTest(request: ImageTestRequest): Promise<ImageTest
       await run([...request.siArgv, '--home', siHome, ...args], { env: { SI_HOME: undefined } });
     };
     home = await makeTestHome({ userHome: request.home, subject, mac: MAC, hostAddress, server: net.serverAddress, kernelArgs, si });
+    if (request.signal.aborted) throw stopped();
     lab = await startLab({ net, siArgv: request.siArgv, home, signal: request.signal });
+    if (request.signal.aborted) throw stopped();
     const work = path.join(home, 'vm');
     fs.mkdirSync(work, { recursive: true });
     vm = await startVm({
@@ -76,7 +79,7 @@ export async function runImageTest(request: ImageTestRequest): Promise<ImageTest
     } finally {
       events.close();
     }
-    if (request.signal.aborted) throw new UserError(`si image test was stopped: its VM, daemons and namespace were removed; no image was changed`, 130);
+    if (request.signal.aborted) throw stopped();
     const report: ImageTestReport = {
       result: outcome.failed ? 'fail' : 'pass',
       image: subject.image,
