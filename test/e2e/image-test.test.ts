@@ -38,7 +38,7 @@ describe('si image test', () => {
   const finished = async (key: string) => {
     const result = await (runs.get(key) as Promise<SiResult & { seconds: number }>);
     const report = JSON.parse(result.stdout || '{}') as Report;
-    const why = report.failedStage ? `\nfailed at ${report.failedStage}: ${report.reason}\nconsole tail:\n${report.consoleTail}` : '';
+    const why = `${report.failedStage ? `\nfailed at ${report.failedStage}: ${report.reason}` : ''}\nconsole tail:\n${report.consoleTail}`;
     console.log(`si image test (${key}): ${result.seconds.toFixed(0)} s in all, exit ${result.exitCode}\n${result.stderr.trim()}${why}`);
     return { result, report };
   };

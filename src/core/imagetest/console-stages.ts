@@ -81,7 +81,11 @@ export function bootProgress(text: string, options: { since: number; hostname: s
     const rest = clean.slice(position);
     const ok = marks.ok.exec(rest);
     const fail = marks.fail?.exec(rest) ?? null;
-    if (fail && (!ok || fail.index < ok.index)) return { reached, failed: { stage, reason: `${marks.failure}: ${fail[0].trim()}` } };
+    if (fail && (!ok || fail.index < ok.index)) {
+      // systemd names the unit that failed first (a mount of a broken fstab line): the most useful words of all.
+      const first = /\[FAILED\] (Failed to [^\n]*)/.exec(rest.slice(0, fail.index))?.[1]?.trim();
+      return { reached, failed: { stage, reason: `${marks.failure}: ${fail[0].trim()}${first ? ` (first failure: ${first})` : ''}` } };
+    }
     if (!ok) return { reached, failed: null };
     position += ok.index + ok[0].length;
     reached.push({ stage, at: position });
