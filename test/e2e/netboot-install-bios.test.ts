@@ -12,7 +12,7 @@ const HOST = 'node001';
 /** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s). */
 const INSTALLER_BOUND_MS = 300_000;
 const INSTALL_BOUND_MS = 900_000;
-const LOGIN_BOUND_MS = 15 * 60_000; // GRUB read the 40 MB initrd for over 400 s at load 16
+const LOGIN_BOUND_MS = 15 * 60_000; // GRUB read the initrd (then 40 MB) for over 400 s at load 16
 /** The whole test's bound: the sum of the above, the ssh checks and the plain rsync, on a loaded machine. */
 const TEST_BOUND_MS = 45 * 60_000;
 

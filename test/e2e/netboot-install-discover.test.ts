@@ -10,7 +10,7 @@ import { LAB_OVERRIDE, startNetbootLab, type NetbootLab } from '../world/netboot
 
 const MAC = '52:54:00:5e:02:01';
 const HOST = 'node001';
-/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s; here under load 16, the boot from disk took 213 s and more: GRUB reads the 40 MB initrd through the BIOS). */
+/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s; here under load 16, the boot from disk took 213 s and more: GRUB read the initrd, then 40 MB, through the BIOS). */
 const INSTALLER_BOUND_MS = 300_000;
 const INSTALL_BOUND_MS = 900_000;
 const LOGIN_BOUND_MS = 900_000;

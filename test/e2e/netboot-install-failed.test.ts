@@ -9,7 +9,7 @@ import { startNetbootLab, type MonitorRow, type NetbootLab } from '../world/netb
 
 const MAC = '52:54:00:5e:03:01';
 const HOST = 'node001';
-/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s; here under load 16, the boot from disk took 213 s and more: GRUB reads the 40 MB initrd through the BIOS). */
+/** Bounds for a loaded 2-core machine, not expectations (TESTING.md: PXE ~13 s, install 70-120 s, boot ~30 s; here under load 16, the boot from disk took 213 s and more: GRUB read the initrd, then 40 MB, through the BIOS). */
 const INSTALLER_BOUND_MS = 300_000;
 const INSTALL_BOUND_MS = 900_000;
 const LOGIN_BOUND_MS = 900_000;

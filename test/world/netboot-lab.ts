@@ -110,7 +110,7 @@ export async function startNetbootLab({
     fs.copyFileSync(`${sshKey}.pub`, path.join(dotSsh, 'authorized_keys'));
     fs.chmodSync(path.join(dotSsh, 'authorized_keys'), 0o600);
 
-    const settings = { server: `${w.subnet}.1`, timeoutSeconds: 2, kernelArgs: { all: ['console=ttyS0,115200n8', 'si.skip-stages=initrd', ...kernelArgs] } };
+    const settings = { server: `${w.subnet}.1`, timeoutSeconds: 1, kernelArgs: { all: ['console=ttyS0,115200n8', 'si.skip-stages=initrd', ...kernelArgs] } };
     fs.writeFileSync(path.join(home, 'netboot.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
     const inServer = (argv: string[]) => ['ip', 'netns', 'exec', w.server.name, `${PROJECT}bin/si`, '--home', home, ...argv];
