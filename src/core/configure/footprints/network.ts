@@ -24,12 +24,16 @@ export const NETWORK_FOOTPRINTS: Footprint[] = [
     id: 'ifupdown',
     stage: 'network',
     label: 'ifupdown',
-    summary: '/etc/network/interfaces with one `auto mac/<MAC>/=<name>` stanza per interface; /etc/network/interfaces.d/* removed',
+    summary:
+      '/etc/network/interfaces with one `auto mac/<MAC>/=<name>` stanza per interface; /etc/network/interfaces.d/* removed; networking.service waits for udev (a NIC whose driver loads late is still there for ifup -a)',
     detect: { all: ['/etc/network/interfaces'], any: ['/sbin/ifup', '/usr/sbin/ifup'] },
     slot: 'network-stack',
     priority: 20,
     needs: ['interfaces'],
-    files: [{ path: '/etc/network/interfaces', template: 'configure/network/interfaces' }],
+    files: [
+      { path: '/etc/network/interfaces', template: 'configure/network/interfaces' },
+      { path: '/etc/systemd/system/networking.service.d/sisuite-settle.conf', template: 'configure/network/networking-settle' },
+    ],
     remove: [{ glob: '/etc/network/interfaces.d/*' }],
   },
   netplan('netplan', 'networkd', { all: [NETPLAN, '/etc/netplan'], none: [NM] }),

@@ -132,6 +132,13 @@ auto mac/52:54:00:00:01:02/=nic1
 iface nic1 inet dhcp
 	dns-search cluster.example.org
 ' | si_cfg_write '/etc/network/interfaces' 0644 || return 1
+	printf '%s' '# Written by sisuite configure for node001; changes here are replaced on the next update.
+# /etc/network/interfaces names each interface by its MAC (auto mac/<MAC>/=<name>), which ifupdown can match
+# only once the interface exists, so ifupdown-pre'\''s own wait for udev does nothing when the NIC'\''s driver is
+# not in the initramfs. Wait for udev'\''s coldplug here, before ifup -a.
+[Service]
+ExecStartPre=-/bin/udevadm settle
+' | si_cfg_write '/etc/systemd/system/networking.service.d/sisuite-settle.conf' 0644 || return 1
 	:
 }
 

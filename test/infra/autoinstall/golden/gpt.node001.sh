@@ -31,6 +31,7 @@ SI_UPDATE_EXCLUDES='/etc/fstab
 /etc/ssh/ssh_host_ed25519_key.pub
 /etc/ssh/ssh_host_rsa_key
 /etc/ssh/ssh_host_rsa_key.pub
+/etc/systemd/system/networking.service.d/sisuite-settle.conf
 /var/lib/dbus/machine-id
 /var/lib/systemd/random-seed'
 
@@ -83,6 +84,13 @@ iface nic0 inet static
 	dns-nameservers 10.20.0.1
 	dns-search cluster.test
 ' | si_cfg_write '/etc/network/interfaces' 0644 || return 1
+	printf '%s' '# Written by sisuite configure for node001; changes here are replaced on the next update.
+# /etc/network/interfaces names each interface by its MAC (auto mac/<MAC>/=<name>), which ifupdown can match
+# only once the interface exists, so ifupdown-pre'\''s own wait for udev does nothing when the NIC'\''s driver is
+# not in the initramfs. Wait for udev'\''s coldplug here, before ifup -a.
+[Service]
+ExecStartPre=-/bin/udevadm settle
+' | si_cfg_write '/etc/systemd/system/networking.service.d/sisuite-settle.conf' 0644 || return 1
 	:
 }
 
