@@ -66,7 +66,7 @@ describe('netboot install, BIOS', () => {
 
     // Its sshd answers on its address with keys of its own.
     const key = await lab.hostKey(ip, 180_000);
-    expect(key, 'no ssh-ed25519 host key from the installed host').toBeDefined();
+    expect(key, `no ssh-ed25519 host key from the installed host\n${vm.serialTail(40)}`).toBeDefined();
     expect(lab.image.goldenHostKeys.map((k) => k.split(' ').slice(0, 2).join(' '))).not.toContain(key);
     const hostname = await lab.ssh(ip, ['hostname']);
     expect(hostname.stdout.trim(), hostname.stderr).toBe(HOST);

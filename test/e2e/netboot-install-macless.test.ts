@@ -72,7 +72,7 @@ describe('netboot install, BIOS, a client defined without a MAC', () => {
 
     // Configured on the NIC it booted from: the registry's address there, /etc/network/interfaces naming its MAC.
     const key = await lab.hostKey(ip(), 180_000);
-    expect(key, 'no ssh-ed25519 host key from the installed host').toBeDefined();
+    expect(key, `no ssh-ed25519 host key from the installed host\n${vm.serialTail(40)}`).toBeDefined();
     const hostname = await lab.ssh(ip(), ['hostname']);
     expect(hostname.stdout.trim(), hostname.stderr).toBe(HOST);
     const addr = await lab.ssh(ip(), ['ip', '-4', '-o', 'addr', 'show']);
