@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The VM tests: each boots QEMU guests under TCG, whose one busy vCPU thread leaves the second core mostly idle.
-const VM_TESTS = ['test/e2e/netboot-install-*.test.ts', 'test/e2e/netboot-serve-qemu.test.ts'];
+const VM_TESTS = ['test/e2e/netboot-install-*.test.ts', 'test/e2e/netboot-serve-qemu.test.ts', 'test/e2e/image-test.test.ts'];
 
 export default defineConfig({
   test: {
