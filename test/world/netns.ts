@@ -1,6 +1,8 @@
 // Network namespaces for end-to-end tests: a server and a client joined on a private /24, no route out.
 import { readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../../src/infra/run.js';
+import { isAlive } from '../../src/infra/fs/pid-lock.js';
+import { killInside, pidsInside } from '../../src/infra/vm/netns.js';
 import { spawnDaemon, type Daemon } from './daemon.js';
 
 export interface Netns {
@@ -50,7 +52,7 @@ export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): 
       daemons.push(daemon);
       return daemon;
     },
-    processes: async () => (await namespacePids(name)).map(commandLine).filter((line): line is string => line !== null),
+    processes: async () => (await pidsInside(name)).map(commandLine).filter((line): line is string => line !== null),
   });
 
   const addNetns = async (suffix: string): Promise<string> => {
@@ -81,7 +83,7 @@ export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): 
     const errors: unknown[] = [];
     for (const daemon of daemons) await daemon.stop().catch((error: unknown) => errors.push(error));
     for (const name of [...namespaces].reverse()) {
-      await killNamespaceProcesses(name).catch((error: unknown) => errors.push(error));
+      await killInside(name).catch((error: unknown) => errors.push(error));
       await run(['ip', 'netns', 'delete', name]).catch((error: unknown) => errors.push(error));
     }
     if (errors.length > 0) throw new AggregateError(errors, `destroying world ${base} left something behind`);
@@ -109,29 +111,6 @@ export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): 
   }
 }
 
-/** Kills every process left in a namespace (e.g. sshd session children, which leave their process group). */
-async function killNamespaceProcesses(name: string): Promise<void> {
-  const listPids = () => namespacePids(name);
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const pids = await listPids();
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`processes ${(await listPids()).join(' ')} in namespace ${name} survive SIGKILL`);
-}
-
-async function namespacePids(name: string): Promise<number[]> {
-  const { stdout } = await run(['ip', 'netns', 'pids', name]);
-  return stdout.split('\n').filter(Boolean).map(Number);
-}
-
 /** A process's argv joined by spaces, or null when it is gone. */
 function commandLine(pid: number): string | null {
   try {
@@ -148,16 +127,7 @@ async function removeStaleWorlds(prefix: string): Promise<void> {
   for (const line of stdout.split('\n')) {
     const match = pattern.exec(line);
     if (!match?.[1] || !match[2] || isAlive(Number(match[2]))) continue;
-    await killNamespaceProcesses(match[1]);
+    await killInside(match[1]);
     await run(['ip', 'netns', 'delete', match[1]]);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

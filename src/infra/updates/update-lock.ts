@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { UserError } from '../../core/errors.js';
+import { isAlive } from '../fs/pid-lock.js';
 import { BUSY_EXIT, busyMessage, lockIsHeld, lockOwnerText, parseLockOwner } from '../../core/updates/lock.js';
 
 /**
@@ -14,7 +15,7 @@ export function takeUpdateLock({ lock, root, say }: { lock: string; root: string
   if (!link(me, lock)) {
     const text = readLink(lock);
     const owner = parseLockOwner(text);
-    if (lockIsHeld(owner, { bootId, alive })) throw busy(`pid ${owner.pid}, started ${owner.started}`);
+    if (lockIsHeld(owner, { bootId, alive: isAlive })) throw busy(`pid ${owner.pid}, started ${owner.started}`);
     try {
       fs.mkdirSync(`${lock}.takeover`);
     } catch {
@@ -54,16 +55,6 @@ function readLink(path: string): string {
     return fs.readlinkSync(path);
   } catch {
     return '';
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

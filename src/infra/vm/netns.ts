@@ -1,6 +1,7 @@
 // A private network namespace for a VM and the daemons that serve it: a bridge holding the server's address,
 // no link to the host and no route out. Deleting it removes its bridge and taps. (Moved here from
 // test/world/netns.ts's world, reduced to the one namespace a VM lab needs.)
+import { isAlive } from '../fs/pid-lock.js';
 import { run, type RunOptions, type RunResult } from '../run.js';
 
 export interface PrivateNet {
@@ -67,14 +68,14 @@ async function namespaces(): Promise<string[]> {
   return stdout.split('\n').map((line) => line.split(/\s/)[0] ?? '').filter(Boolean);
 }
 
-async function pidsInside(name: string): Promise<number[]> {
+export async function pidsInside(name: string): Promise<number[]> {
   if (!(await namespaces()).includes(name)) return [];
   const { stdout } = await run(['ip', 'netns', 'pids', name]);
   return stdout.split('\n').filter(Boolean).map(Number);
 }
 
 /** SIGKILL to every process left inside (a daemon's children that left its process group), bounded. */
-async function killInside(name: string): Promise<void> {
+export async function killInside(name: string): Promise<void> {
   for (let round = 0; round < KILL_ROUNDS; round += 1) {
     const pids = await pidsInside(name);
     if (pids.length === 0) return;
@@ -97,14 +98,5 @@ async function removeStale(prefix: string): Promise<void> {
     if (pid === undefined || isAlive(Number(pid))) continue;
     await killInside(name);
     await run(['ip', 'netns', 'delete', name]);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
