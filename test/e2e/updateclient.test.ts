@@ -204,6 +204,9 @@ describe('si-updateclient against the rsync daemon', () => {
     await newVersion(async (tree) => {
       writeFileSync(join(tree, 'etc/image-note'), 'version 3\n');
       writeFileSync(join(tree, 'srv/new/cli.txt'), 'added in version 3\n');
+      // An input of the identity stage (ssh-keygen -A reads /etc/ssh): that stage re-runs, the others do not.
+      mkdirSync(join(tree, 'etc/ssh'), { recursive: true });
+      writeFileSync(join(tree, 'etc/ssh/site-note'), 'version 3\n');
       rmSync(join(tree, 'srv/new/added.txt'));
     });
     await expect.poll(async () => (await inClient(['rsync', `rsync://${world.server.address}/`])).stdout, { timeout: 20_000 }).toContain(`sisuite image ${IMAGE} version 3`);
@@ -220,6 +223,8 @@ describe('si-updateclient against the rsync daemon', () => {
     expect(done.exitCode, `${done.stdout}${done.stderr}`).toBe(0);
     expect(done.stdout).toContain(`si: updated ${root} to image bookworm version 3 (`);
     expect(done.stderr).toContain('configure: identity\n');
+    expect(done.stderr).not.toContain('configure: locale\n');
+    expect(done.stdout.trim().split('\n').at(-1)).toMatch(/^si: result=ok image=bookworm version=3 .* stages=identity$/);
     expect(readFileSync(join(root, 'etc/sisuite/image-version'), 'utf8')).toMatch(/^SI_IMAGE=bookworm\nSI_IMAGE_VERSION=3\n/);
     const excluded = exclusions();
     const skip = (path: string) => path === '/etc/sisuite' || excluded(path);

@@ -11,7 +11,7 @@ export interface HostOutcome {
   reason: string;
   seconds: number;
   /** The configure stages the host re-ran (or would), from its result line's `stages=`; null when it did not say. */
-  stages: string[] | null;
+  stages?: string[] | null;
 }
 
 /** `si-updateclient: result=ok image=NAME version=N files=K bytes_received=B dry_run=0` (docs/updates.md). */
