@@ -18,7 +18,7 @@ import { compareDigests, ignoreDirectoryMtimes, treeDigest, type Digest, type Ig
 import { createFleet, type Fleet, type FleetClient } from './pushupdate-fleet.js';
 import { excludeMatcher } from '../support/exclude-matcher.js';
 
-const COUNT = Number(process.env.SI_PUSHUPDATE_CLIENTS ?? 6);
+const COUNT = Number(process.env.SI_PUSHUPDATE_CLIENTS ?? 20);
 const SAME = { onlyInA: [], onlyInB: [], differ: [] };
 const BIG = 'srv/data/big.bin';
 const BLOCK = 4096;
