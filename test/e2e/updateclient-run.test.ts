@@ -111,7 +111,7 @@ describe('si-updateclient: result line, lock, bootloader, reboot', () => {
       const second = await c.updateClient(['--no-configure']);
       expect(second.exitCode).toBe(4);
       expect(second.stderr).toMatch(new RegExp(`^si-updateclient: another update of ${c.root} is running \\(pid ${owner}, started \\S+\\): nothing changed; wait for it to end, or remove ${lock()} if no si-updateclient runs\n$`));
-      expect(lastLine(second.stdout)).toMatch(/^si-updateclient: result=failed image=bookworm version=unknown files=0 bytes_received=0 dry_run=0 exit=4 stages=- reason=another update /);
+      expect(lastLine(second.stdout)).toMatch(/^si-updateclient: result=failed image=bookworm version=unknown files=0 bytes_received=0 dry_run=0 stages=- exit=4 reason=another update /);
       const cli = await c.si(['--dry-run']);
       expect(cli.exitCode).toBe(4);
       expect(cli.stderr).toMatch(new RegExp(`^si: another update of ${c.root} is running \\(pid ${owner}, `));

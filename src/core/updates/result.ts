@@ -1,8 +1,7 @@
 /**
  * The result of one update, as si-updateclient's last line on stdout says it and `si updateclient --json` prints
  * it: the contract with si pushupdate (docs/updates.md). The line is `PREFIX: result=ok image=NAME version=N
- * files=K bytes_received=B dry_run=0 stages=S`; a failure has ` exit=C` before stages and ` reason=TEXT` after,
- * reason last (it has spaces).
+ * files=K bytes_received=B dry_run=0 stages=S`; a failure adds ` exit=C reason=TEXT`, reason last (it has spaces).
  */
 export interface UpdateResult {
   result: 'ok' | 'failed';
@@ -22,9 +21,9 @@ export interface UpdateResult {
 
 export function formatResultLine(prefix: string, result: UpdateResult): string {
   const fields = `result=${result.result} image=${result.image} version=${result.version} files=${result.files} bytes_received=${result.bytes_received} dry_run=${result.dry_run ? 1 : 0}`;
-  const failed = result.result === 'failed';
   const stages = ` stages=${result.stages.join(',') || '-'}`;
-  return `${prefix}: ${fields}${failed ? ` exit=${result.exit ?? 1}` : ''}${stages}${failed ? ` reason=${result.reason ?? ''}` : ''}`;
+  const failure = result.result === 'failed' ? ` exit=${result.exit ?? 1} reason=${result.reason ?? ''}` : '';
+  return `${prefix}: ${fields}${stages}${failure}`;
 }
 
 /** The result line in output (the last one when there are several), or null when there is none. */
