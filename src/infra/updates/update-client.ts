@@ -104,7 +104,8 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
         pending: (readFileOrNull(path.join(at(CLIENT_STATE.plan), 'pending')) ?? '').split(/\s+/).filter(Boolean),
         configure: options.configure !== false,
         bootloader: options.bootloader !== false,
-        siteScripts: fs.existsSync(at(SITE_SCRIPTS)) && fs.readdirSync(at(SITE_SCRIPTS)).length > 0,
+        // As the script's glob (and the footprint's detection) sees them: no dot files.
+        siteScripts: fs.existsSync(at(SITE_SCRIPTS)) && fs.readdirSync(at(SITE_SCRIPTS)).some((name) => !name.startsWith('.')),
       });
       outcome.stages = chosen.run;
       return chosen;
