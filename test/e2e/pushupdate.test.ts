@@ -38,13 +38,10 @@ describe('si pushupdate and si drift on installed clients', () => {
   const client = (n: number) => fleet.clients[n - 1] as FleetClient;
   const digests = async (clients: readonly FleetClient[]) => Promise.all(clients.map((c) => treeDigest(c.root)));
   const skipOf = (c: FleetClient) => {
-    const excluded = excludeMatcher(
-      updateExcludes({
-        host: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.exclude'), 'utf8')),
-        local: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')),
-      }),
-    );
-    return (path: string) => path === '/etc/sisuite' || excluded(path);
+    const host = parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.exclude'), 'utf8'));
+    const excluded = excludeMatcher(updateExcludes({ host, local: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')) }));
+    // A directory the host's plan made to hold its own files (a systemd drop-in directory) is the host's too.
+    return (path: string) => path === '/etc/sisuite' || excluded(path) || host.some((own) => own.startsWith(`${path}/`));
   };
   const hostsOf = (stdout: string) => (JSON.parse(stdout) as { hosts: { host: string; result: string; reason: string; files: number | null; bytesReceived: number | null; version: string | null; stages: string[] | null }[] }).hosts;
   let full: FleetClient;
