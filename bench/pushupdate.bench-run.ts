@@ -63,15 +63,17 @@ it(`updates ${CLIENTS} clients: si pushupdate --parallel ${PARALLEL} against a s
     result = await si(fleet.paths.home, ['pushupdate', '--group', 'all', '--no-bootloader', '--parallel', String(PARALLEL), '--json'], { ns: fleet.world.server });
   });
   expect(result?.exitCode, result?.stderr).toBe(0);
-  const rows = (JSON.parse(result?.stdout ?? '{}') as { hosts: { result: string; version: string; bytesReceived: number | null }[] }).hosts;
+  const rows = (JSON.parse(result?.stdout ?? '{}') as { hosts: { result: string; version: string; bytesReceived: number | null; stages?: string[] | null }[] }).hosts;
   expect(rows.every((r) => r.result === 'ok' && r.version === String(to))).toBe(true);
   const bytes = rows.map((r) => r.bytesReceived ?? 0);
+  // Which configure stages the clients re-ran: only those whose inputs the update touched (docs/updates.md).
+  const stages = [...new Set(rows.map((r) => (r.stages ?? ['(not said)']).join(',') || 'none'))].join(' / ');
   process.stdout.write(
     [
       '',
       `bench/pushupdate: ${CLIENTS} clients (Debian minbase + 20 MiB file), update of ${from} -> ${to}, same run`,
       `  serial loop of rsync -aHAXS --delete over ssh   ${serial.toFixed(1)} s   (${(serial / CLIENTS).toFixed(2)} s a client)`,
-      `  si pushupdate --parallel ${PARALLEL}                   ${push.toFixed(1)} s   (configure stages re-run on each client)`,
+      `  si pushupdate --parallel ${PARALLEL}                   ${push.toFixed(1)} s   (configure stages re-run: ${stages})`,
       `  ratio si/serial                                 ${(push / serial).toFixed(3)}   (target <= 0.25)`,
       `  bytes received a client (si)                    min ${Math.min(...bytes)} max ${Math.max(...bytes)}`,
       `  cores busy (of ${cpus().length}, whole machine)         serial ${busy[0]?.toFixed(2)}, si ${busy[1]?.toFixed(2)}`,

@@ -1,6 +1,10 @@
 // A fleet of installed clients for si pushupdate and si drift: an image in a temporary SI_HOME, the real rsync
 // daemon in the server namespace, and per client its own namespace, a tree made by the autoinstall script's
 // copy, fstab and configure phases (which install si-updateclient), and the tree's own sshd chrooted into it.
+// The copy phase's result is the same for every client (the image, before anything per host): it runs once, into
+// a base tree, and each client starts as a hard-linked copy of it with /etc copied (the files tests and hosts
+// edit in place live there; rsync replaces a changed file by a new one and never writes through a shared link),
+// then runs its own fstab and configure phases. A small-disk client gets its own copy phase (another filesystem).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -142,7 +146,19 @@ export async function createFleet(options: {
       }
       places.push({ index, record, ns, root });
     }
-    // A few installs at once: each is mostly rsync's copy, bound by the disk more than by the two cores.
+    const install = async (index: number, record: ClientRecord, ns: Netns, root: string, phases: string): Promise<void> => {
+      const log = join(work, `install${index + 1}.log`);
+      const done = await capture(['ip', 'netns', 'exec', ns.name, 'sh', join(paths.scripts, `${record.hostname}.sh`)], {
+        env: { SI_CMDLINE: join(work, 'cmdline'), SI_BOOT_MAC: `52:54:00:aa:00:${(index + 1).toString(16).padStart(2, '0')}`, SI_SERVER: w.server.address, SI_TARGET: root, SI_PHASES: phases, SI_LOG: log },
+        timeout: 600_000,
+      });
+      if (done.exitCode !== 0) throw new Error(`install of ${record.hostname} (${phases}) failed: ${done.stderr}${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
+    };
+    const base = join(work, 'base');
+    mkdirSync(base);
+    const first = places[0] as (typeof places)[number];
+    await install(first.index, first.record, first.ns, base, 'copy');
+    // A few at once: the per-host phases are mostly ssh-keygen and small files.
     const clients = await runPool({
       items: places,
       parallel: 3,
@@ -151,12 +167,14 @@ export async function createFleet(options: {
         throw new Error('fleet: an install was not started');
       },
       work: async ({ index, record, ns, root }): Promise<FleetClient> => {
-        const log = join(work, `install${index + 1}.log`);
-        const install = await capture(['ip', 'netns', 'exec', ns.name, 'sh', join(paths.scripts, `${record.hostname}.sh`)], {
-          env: { SI_CMDLINE: join(work, 'cmdline'), SI_BOOT_MAC: `52:54:00:aa:00:${(index + 1).toString(16).padStart(2, '0')}`, SI_SERVER: w.server.address, SI_TARGET: root, SI_PHASES: 'copy fstab configure unmount', SI_LOG: log },
-          timeout: 600_000,
-        });
-        if (install.exitCode !== 0) throw new Error(`install of ${record.hostname} failed: ${install.stderr}${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
+        if (mounted.includes(root)) {
+          await install(index, record, ns, root, 'copy fstab configure unmount');
+        } else {
+          await run(['cp', '-al', `${base}/.`, `${root}/`]);
+          await run(['rm', '-rf', join(root, 'etc')]);
+          await run(['cp', '-a', join(base, 'etc'), join(root, 'etc')]);
+          await install(index, record, ns, root, 'fstab configure unmount');
+        }
         const client: FleetClient = {
           record,
           ns,

@@ -18,10 +18,17 @@ import { compareDigests, ignoreDirectoryMtimes, treeDigest, type Digest, type Ig
 import { createFleet, type Fleet, type FleetClient } from './pushupdate-fleet.js';
 import { excludeMatcher } from '../support/exclude-matcher.js';
 
-const COUNT = Number(process.env.SI_PUSHUPDATE_CLIENTS ?? 6);
+const COUNT = Number(process.env.SI_PUSHUPDATE_CLIENTS ?? 20);
 const SAME = { onlyInA: [], onlyInB: [], differ: [] };
 const BIG = 'srv/data/big.bin';
 const BLOCK = 4096;
+const REBOOT = 'var/log/si-reboot-stand-in';
+
+/** A digest without the entries `exclude` leaves out (itself or a directory above it), as treeDigest's exclude would. */
+function withoutExcluded(digest: Digest, exclude: (path: string) => boolean): Digest {
+  const excluded = (path: string): boolean => exclude(path) || (path.lastIndexOf('/') > 0 && excluded(path.slice(0, path.lastIndexOf('/'))));
+  return new Map([...digest].filter(([path]) => !excluded(path)));
+}
 
 describe('si pushupdate and si drift on installed clients', () => {
   let fleet: Fleet;
@@ -31,15 +38,12 @@ describe('si pushupdate and si drift on installed clients', () => {
   const client = (n: number) => fleet.clients[n - 1] as FleetClient;
   const digests = async (clients: readonly FleetClient[]) => Promise.all(clients.map((c) => treeDigest(c.root)));
   const skipOf = (c: FleetClient) => {
-    const excluded = excludeMatcher(
-      updateExcludes({
-        host: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.exclude'), 'utf8')),
-        local: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')),
-      }),
-    );
-    return (path: string) => path === '/etc/sisuite' || excluded(path);
+    const host = parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.exclude'), 'utf8'));
+    const excluded = excludeMatcher(updateExcludes({ host, local: parseExcludeFile(readFileSync(join(c.root, 'etc/sisuite/updateclient.local.exclude'), 'utf8')) }));
+    // A directory the host's plan made to hold its own files (a systemd drop-in directory) is the host's too.
+    return (path: string) => path === '/etc/sisuite' || excluded(path) || host.some((own) => own.startsWith(`${path}/`));
   };
-  const hostsOf = (stdout: string) => (JSON.parse(stdout) as { hosts: { host: string; result: string; reason: string; files: number | null; bytesReceived: number | null; version: string | null }[] }).hosts;
+  const hostsOf = (stdout: string) => (JSON.parse(stdout) as { hosts: { host: string; result: string; reason: string; files: number | null; bytesReceived: number | null; version: string | null; stages: string[] | null }[] }).hosts;
   let full: FleetClient;
   let down: FleetClient;
 
@@ -153,14 +157,23 @@ describe('si pushupdate and si drift on installed clients', () => {
     expect(dumpRegistry(home()).client_updates).toHaveLength(COUNT);
   }, 900_000);
 
-  it('pushes version 2: a client down and one with a full disk fail with their reason, the others are the image but for their own files', async () => {
+  it('pushes version 2 with --reboot: a client down and one with a full disk fail with their reason, the others are the image but for their own files and reboot after', async () => {
     const own = ['etc/machine-id', 'etc/hostname', 'etc/fstab', 'etc/network/interfaces', 'home/user/notes'];
     const ownBefore = fleet.clients.map((c) => Object.fromEntries(own.filter((p) => existsSync(join(c.root, p))).map((p) => [p, readFileSync(join(c.root, p), 'utf8')])));
+    // reboot's stand-in (docs/updates.md: SI_UPDATECLIENT_REBOOT, here from the conf si-updateclient reads) records
+    // each call and the version the tree carries at that moment. In /var/log: excluded, so the update keeps it.
+    const confs = fleet.clients.map((c) => [join(c.root, 'etc/sisuite/updateclient.conf'), readFileSync(join(c.root, 'etc/sisuite/updateclient.conf'), 'utf8')] as const);
+    for (const [index, c] of fleet.clients.entries()) {
+      writeFileSync(join(c.root, REBOOT), '#!/bin/sh\nprintf \'reboot requested, carrying %s\\n\' "$(grep SI_IMAGE_VERSION= /etc/sisuite/image-version)" >>/var/log/si-reboots\n', { mode: 0o755 });
+      writeFileSync(confs[index]?.[0] as string, `${confs[index]?.[1]}SI_UPDATECLIENT_REBOOT='/${REBOOT}'\n`);
+    }
     await run(['ip', '-n', down.ns.name, 'link', 'set', 'eth0', 'down']);
     const downBefore = await treeDigest(down.root);
     const started = Date.now();
-    const result = await push('--group', 'all', '--no-bootloader', '--timeout', '10', '--json');
+    const result = await push('--group', 'all', '--no-bootloader', '--reboot', '--timeout', '10', '--json');
     const seconds = (Date.now() - started) / 1000;
+    for (const [file, text] of confs) writeFileSync(file, text);
+    const reboots = (c: FleetClient) => (existsSync(join(c.root, 'var/log/si-reboots')) ? readFileSync(join(c.root, 'var/log/si-reboots'), 'utf8') : '');
     const driftDown = await drift('--clients', down.record.hostname, '--timeout', '5', '--json');
     await run(['ip', '-n', down.ns.name, 'link', 'set', 'eth0', 'up']);
     expect(driftDown.exitCode).toBe(1);
@@ -174,8 +187,12 @@ describe('si pushupdate and si drift on installed clients', () => {
     expect(byHost.get(down.record.hostname)?.reason).toMatch(new RegExp(`^cannot reach root@${down.record.ip.replace(/\./g, '\\.')}: `));
     expect(byHost.get(full.record.hostname)).toMatchObject({ result: 'failed' });
     expect(byHost.get(full.record.hostname)?.reason).toMatch(/^no space left on the client: /);
-    expect(compareDigests(downBefore, await treeDigest(down.root))).toEqual(SAME);
-    const image = realpathSync(imageLink(fleet.paths, fleet.image));
+    expect(compareDigests(downBefore, await treeDigest(down.root), { ignore: (path) => path === `/${REBOOT}` || path === '/etc/sisuite/updateclient.conf' })).toEqual(SAME);
+    // No reboot where the update did not complete.
+    expect(reboots(down)).toBe('');
+    expect(reboots(full)).toBe('');
+    // The image's digest once; each client's comparison leaves out what that client excludes.
+    const imageDigest = await treeDigest(realpathSync(imageLink(fleet.paths, fleet.image)));
     for (const [index, c] of fleet.clients.entries()) {
       if (c === down || c === full) continue;
       const row = byHost.get(c.record.hostname);
@@ -186,9 +203,13 @@ describe('si pushupdate and si drift on installed clients', () => {
       expect(row?.bytesReceived ?? Infinity, c.record.hostname).toBeLessThanOrEqual(1.1 * changedBytes);
       expect(row?.bytesReceived ?? 0).toBeGreaterThanOrEqual(8 * 1024 * 1024);
       const skip = skipOf(c);
-      expect(compareDigests(await treeDigest(image, { exclude: skip }), await treeDigest(c.root, { exclude: skip }), { ignore: ignoreDirectoryMtimes }), c.record.hostname).toEqual(SAME);
+      expect(compareDigests(withoutExcluded(imageDigest, skip), await treeDigest(c.root, { exclude: skip }), { ignore: ignoreDirectoryMtimes }), c.record.hostname).toEqual(SAME);
+      // Only the stages whose inputs changed re-ran: this update touched none (user-exits: no site scripts).
+      expect(row?.stages, c.record.hostname).toEqual([]);
       for (const [path, text] of Object.entries(ownBefore[index] ?? {})) expect(readFileSync(join(c.root, path), 'utf8'), `${c.record.hostname} ${path}`).toBe(text);
       expect(existsSync(join(c.root, 'home/imageuser')), c.record.hostname).toBe(false);
+      // Asked to reboot once, after the update was complete (the tree already said version 2).
+      expect(reboots(c), c.record.hostname).toBe('reboot requested, carrying SI_IMAGE_VERSION=2\n');
       for (const doc of removedDocs) expect(existsSync(join(c.root, 'usr/share/doc', doc))).toBe(false);
     }
     const show = await si(home(), ['client', 'show', full.record.hostname]);

@@ -71,7 +71,7 @@ describe('si-updateclient over ssh', () => {
     const run = await c.updateClient(['--conf', conf]);
     expect(run.exitCode).toBe(3);
     expect(run.stderr).toMatch(/^si-updateclient: the image server \S+ serves no image nosuch: .*nothing changed\n$/);
-    expect(lastLine(run.stdout)).toMatch(/^si-updateclient: result=failed image=nosuch version=unknown files=0 bytes_received=0 dry_run=0 exit=3 reason=the image server /);
+    expect(lastLine(run.stdout)).toMatch(/^si-updateclient: result=failed image=nosuch version=unknown files=0 bytes_received=0 dry_run=0 stages=- exit=3 reason=the image server /);
     expect(readFileSync(join(c.root, 'etc/image-note'), 'utf8')).toBe(before);
   }, 120_000);
 });

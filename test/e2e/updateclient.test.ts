@@ -53,6 +53,9 @@ describe('si-updateclient against the rsync daemon', () => {
       }),
     );
 
+  // A directory the host's plan made to hold its own files (a systemd drop-in directory) is the host's too.
+  const ownDirectory = (path: string) => parseExcludeFile(readFileSync(join(root, 'etc/sisuite/updateclient.exclude'), 'utf8')).some((own) => own.startsWith(`${path}/`));
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'si-upc-e2e-'));
     writeFileSync(join(work, 'cmdline'), '');
@@ -186,7 +189,7 @@ describe('si-updateclient against the rsync daemon', () => {
     // The tree is the image's, but for the excluded paths and the host's own files, which are as they were.
     // /etc/sisuite holds only the host's state (this image has none): the directory stays for what it holds.
     const excluded = exclusions();
-    const skip = (path: string) => path === '/etc/sisuite' || excluded(path);
+    const skip = (path: string) => path === '/etc/sisuite' || excluded(path) || ownDirectory(path);
     const image = realpathSync(imageLink(paths, IMAGE));
     expect(compareDigests(await treeDigest(image, { exclude: skip }), await treeDigest(root, { exclude: skip }), { ignore: ignoreDirectoryMtimes })).toEqual(SAME);
     for (const path of own) expect(readFileSync(join(root, path), 'utf8'), path).toBe(ownBefore[path]);
@@ -204,6 +207,9 @@ describe('si-updateclient against the rsync daemon', () => {
     await newVersion(async (tree) => {
       writeFileSync(join(tree, 'etc/image-note'), 'version 3\n');
       writeFileSync(join(tree, 'srv/new/cli.txt'), 'added in version 3\n');
+      // An input of the identity stage (ssh-keygen -A reads /etc/ssh): that stage re-runs, the others do not.
+      mkdirSync(join(tree, 'etc/ssh'), { recursive: true });
+      writeFileSync(join(tree, 'etc/ssh/site-note'), 'version 3\n');
       rmSync(join(tree, 'srv/new/added.txt'));
     });
     await expect.poll(async () => (await inClient(['rsync', `rsync://${world.server.address}/`])).stdout, { timeout: 20_000 }).toContain(`sisuite image ${IMAGE} version 3`);
@@ -220,9 +226,11 @@ describe('si-updateclient against the rsync daemon', () => {
     expect(done.exitCode, `${done.stdout}${done.stderr}`).toBe(0);
     expect(done.stdout).toContain(`si: updated ${root} to image bookworm version 3 (`);
     expect(done.stderr).toContain('configure: identity\n');
+    expect(done.stderr).not.toContain('configure: locale\n');
+    expect(done.stdout.trim().split('\n').at(-1)).toMatch(/^si: result=ok image=bookworm version=3 .* stages=identity$/);
     expect(readFileSync(join(root, 'etc/sisuite/image-version'), 'utf8')).toMatch(/^SI_IMAGE=bookworm\nSI_IMAGE_VERSION=3\n/);
     const excluded = exclusions();
-    const skip = (path: string) => path === '/etc/sisuite' || excluded(path);
+    const skip = (path: string) => path === '/etc/sisuite' || excluded(path) || ownDirectory(path);
     const image = realpathSync(imageLink(paths, IMAGE));
     expect(compareDigests(await treeDigest(image, { exclude: skip }), await treeDigest(root, { exclude: skip }), { ignore: ignoreDirectoryMtimes })).toEqual(SAME);
     expect(readFileSync(join(root, 'etc/hostname'), 'utf8')).toBe('node001\n');

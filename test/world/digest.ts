@@ -66,7 +66,9 @@ export async function treeDigest(root: string, { exclude }: { exclude?: (path: s
     };
     if (type === 'file') {
       entry.size = Number(stats.size);
-      entry.sha256 = hashFile(absolutePath(root, rel), buffer);
+      // An inode whose size, mtime and ctime are as when it was hashed has that content (ctime moves on any write).
+      const key = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+      entry.sha256 = hashes.get(key) ?? hashes.set(key, hashFile(absolutePath(root, rel), buffer)).get(key);
     } else if (type === 'symlink') {
       entry.size = Number(stats.size);
       entry.target = renderPath(readlinkSync(absolutePath(root, rel), { encoding: 'buffer' }));
@@ -123,6 +125,8 @@ function typeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLi
   if (stats.isFIFO()) return 'fifo';
   return 'socket';
 }
+
+const hashes = new Map<string, string | undefined>();
 
 function hashFile(path: Buffer, buffer: Buffer): string {
   const hash = createHash('sha256');

@@ -43,6 +43,8 @@ export const CLIENT_STATE = {
   localExcludes: '/etc/sisuite/updateclient.local.exclude',
   version: '/etc/sisuite/image-version',
   marker: '/etc/sisuite/updateclient.incomplete',
+  /** The host's plan as the last update fetched it, and the stages it left pending (stage-inputs.ts). */
+  plan: '/etc/sisuite/updateclient.plan',
 } as const;
 
 export const STATE_EXCLUDES: readonly string[] = [...Object.values(CLIENT_STATE), IDENTITY_RECORD];

@@ -1,7 +1,7 @@
 /**
  * The result of one update, as si-updateclient's last line on stdout says it and `si updateclient --json` prints
  * it: the contract with si pushupdate (docs/updates.md). The line is `PREFIX: result=ok image=NAME version=N
- * files=K bytes_received=B dry_run=0`; a failure adds ` exit=C reason=TEXT`, reason last (it has spaces).
+ * files=K bytes_received=B dry_run=0 stages=S`; a failure adds ` exit=C reason=TEXT`, reason last (it has spaces).
  */
 export interface UpdateResult {
   result: 'ok' | 'failed';
@@ -13,14 +13,17 @@ export interface UpdateResult {
   /** rsync --stats "Total bytes received", summed over the passes. */
   bytes_received: number;
   dry_run: boolean;
+  /** The configure stages re-run (in a dry run: that would be); `stages=a,b` on the line, `-` for none. */
+  stages: string[];
   exit?: number;
   reason?: string;
 }
 
 export function formatResultLine(prefix: string, result: UpdateResult): string {
   const fields = `result=${result.result} image=${result.image} version=${result.version} files=${result.files} bytes_received=${result.bytes_received} dry_run=${result.dry_run ? 1 : 0}`;
+  const stages = ` stages=${result.stages.join(',') || '-'}`;
   const failure = result.result === 'failed' ? ` exit=${result.exit ?? 1} reason=${result.reason ?? ''}` : '';
-  return `${prefix}: ${fields}${failure}`;
+  return `${prefix}: ${fields}${stages}${failure}`;
 }
 
 /** The result line in output (the last one when there are several), or null when there is none. */
@@ -42,6 +45,7 @@ export function parseResultLine(output: string): UpdateResult | null {
     files: number('files'),
     bytes_received: number('bytes_received'),
     dry_run: fields.get('dry_run') === '1',
+    stages: (fields.get('stages') ?? '-').split(',').filter((stage) => stage !== '-' && stage !== ''),
   };
   if (fields.has('exit')) parsed.exit = number('exit');
   if (reasonAt !== -1) parsed.reason = body.slice(reasonAt + ' reason='.length);

@@ -2,6 +2,7 @@ import { PRESERVE_ALL } from '../rsync/argv.js';
 import { shellWords } from '../shell-quote.js';
 import { STAGES_RUNNER } from './client-conf.js';
 import { BOOTLOADER_STAGE, BUILTIN_EXCLUDES, STATE_EXCLUDES, UPDATE_STAGES } from './excludes.js';
+import { candidateStages, SITE_SCRIPTS, stageMatchSed } from './stage-inputs.js';
 
 export type UpdateTransport = 'rsync' | 'ssh';
 
@@ -46,6 +47,9 @@ export interface UpdateClientContext {
   stages: string;
   bootloaderStage: string;
   stagesRunner: string;
+  /** sed script naming the stages each changed path touches (stage-inputs.ts). */
+  stageSed: string;
+  siteScripts: string;
 }
 
 export function buildUpdateClientContext(): UpdateClientContext {
@@ -55,5 +59,7 @@ export function buildUpdateClientContext(): UpdateClientContext {
     stages: UPDATE_STAGES.join(' '),
     bootloaderStage: BOOTLOADER_STAGE,
     stagesRunner: STAGES_RUNNER,
+    stageSed: stageMatchSed(candidateStages(true)),
+    siteScripts: SITE_SCRIPTS,
   };
 }

@@ -10,6 +10,8 @@ export interface HostOutcome {
   bytesReceived: number | null;
   reason: string;
   seconds: number;
+  /** The configure stages the host re-ran (or would), from its result line's `stages=`; null when it did not say. */
+  stages?: string[] | null;
 }
 
 /** `si-updateclient: result=ok image=NAME version=N files=K bytes_received=B dry_run=0` (docs/updates.md). */
@@ -46,7 +48,8 @@ export function outcomeOfRun(
 ): HostOutcome {
   const output = `${run.stdout}\n${run.stderr}`;
   const fields = parseResultLine(output);
-  const base = { host, image: fields?.image ?? expected.image, version: fields?.version ?? expected.version, seconds: run.seconds };
+  const stages = fields?.stages === undefined ? null : fields.stages.split(',').filter((stage) => stage !== '-' && stage !== '');
+  const base = { host, image: fields?.image ?? expected.image, version: fields?.version ?? expected.version, seconds: run.seconds, stages };
   // With --reboot the connection may drop before the exit status arrives: the result line tells.
   const exitOk = run.exitCode === 0 || (run.rebooting && run.exitCode === null && fields?.result === 'ok');
   if (run.exitCode === 127) {

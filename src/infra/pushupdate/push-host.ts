@@ -52,6 +52,7 @@ export async function pushHost(paths: HomePaths, client: ClientRecord, options: 
     bytesReceived: null,
     reason,
     seconds: seconds(),
+    stages: null,
   });
   let session: SshSession;
   try {

@@ -46,6 +46,7 @@ export async function pushUpdate(paths: HomePaths, db: Db, request: PushUpdateRe
       bytesReceived: null,
       reason: `not started: ${request.maxFailures} hosts failed (--max-failures ${request.maxFailures})`,
       seconds: 0,
+      stages: null,
     }),
     onStart: request.onStart,
     onDone: (_client, outcome) => request.onDone?.(outcome),

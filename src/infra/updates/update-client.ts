@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { imageVersionText, markerLine, parseShellAssignments, parseUpdateConf, STAGES_RUNNER, versionFromListing, type UpdateConf } from '../../core/updates/client-conf.js';
-import { BOOTLOADER_STAGE, CLIENT_STATE, parseExcludeFile, UPDATE_STAGES, updateExcludes } from '../../core/updates/excludes.js';
+import { CLIENT_STATE, parseExcludeFile, updateExcludes } from '../../core/updates/excludes.js';
+import { chooseStages, SITE_SCRIPTS } from '../../core/updates/stage-inputs.js';
 import { lockPath } from '../../core/updates/lock.js';
 import type { UpdateResult } from '../../core/updates/result.js';
 import { summarizeRsync } from '../../core/updates/result.js';
@@ -40,7 +41,7 @@ export interface UpdateClientOutcome extends UpdateResult {
 
 /** `si updateclient`: what si-updateclient does, from the same core (excludes, argv, conf, marker, lock); exit codes as its. */
 export async function updateClient(options: UpdateClientOptions): Promise<UpdateClientOutcome> {
-  const outcome: UpdateClientOutcome = { result: 'ok', image: '', version: 'unknown', files: 0, bytes_received: 0, dry_run: Boolean(options.dryRun), finishedPrevious: null, changes: [] };
+  const outcome: UpdateClientOutcome = { result: 'ok', image: '', version: 'unknown', files: 0, bytes_received: 0, dry_run: Boolean(options.dryRun), stages: [], finishedPrevious: null, changes: [] };
   try {
     await update(options, outcome);
   } catch (error) {
@@ -57,8 +58,8 @@ export async function updateClient(options: UpdateClientOptions): Promise<Update
 }
 
 function resultOf(outcome: UpdateClientOutcome): UpdateResult {
-  const { result, image, version, files, bytes_received, dry_run } = outcome;
-  return { result, image, version, files, bytes_received, dry_run };
+  const { result, image, version, files, bytes_received, dry_run, stages } = outcome;
+  return { result, image, version, files, bytes_received, dry_run, stages };
 }
 
 async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome): Promise<void> {
@@ -95,8 +96,25 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
       outcome.bytes_received += bytesReceived;
       return result.exitCode;
     };
+    const choose = (planChanged: boolean) => {
+      const chosen = chooseStages({
+        changes: outcome.changes,
+        planChanged,
+        unfinished: previous !== null,
+        pending: (readFileOrNull(path.join(at(CLIENT_STATE.plan), 'pending')) ?? '').split(/\s+/).filter(Boolean),
+        configure: options.configure !== false,
+        bootloader: options.bootloader !== false,
+        // As the script's glob (and the footprint's detection) sees them: no dot files.
+        siteScripts: fs.existsSync(at(SITE_SCRIPTS)) && fs.readdirSync(at(SITE_SCRIPTS)).some((name) => !name.startsWith('.')),
+      });
+      outcome.stages = chosen.run;
+      return chosen;
+    };
     if (options.dryRun) {
       await sync(true, 3, 'nothing changed');
+      const { run: would } = choose(false);
+      if (would.length > 0) options.say(`would re-run the configure stages ${would.join(' ')} (the changes touch what they read; all of them if the host's plan changed on the server)`);
+      else if (options.configure !== false) options.say('would re-run no configure stage: the changes touch nothing they read (all of them if the host\'s plan changed on the server)');
       options.say(`dry run: ${outcome.files} changes from image ${image} version ${outcome.version}; nothing was changed`);
       return;
     }
@@ -111,7 +129,16 @@ async function update(options: UpdateClientOptions, outcome: UpdateClientOutcome
       options.say(`image ${image} is now version ${now} on the server (was ${outcome.version}): syncing again`);
       outcome.version = now;
     }
-    if (options.configure !== false) await runStages(conf, root, tmp, options.bootloader !== false);
+    const planChanged = options.configure !== false && (await fetchPlan(conf, at(CLIENT_STATE.plan)));
+    const { run: stages, pending } = choose(planChanged);
+    if (stages.length > 0) await runStages(conf, root, at(CLIENT_STATE.plan), stages);
+    else if (options.configure !== false) options.say('configure stages skipped: the update changed nothing they read, and the host\'s plan is the same');
+    const pendingFile = path.join(at(CLIENT_STATE.plan), 'pending');
+    if (pending.length > 0 || fs.existsSync(pendingFile)) {
+      fs.mkdirSync(at(CLIENT_STATE.plan), { recursive: true });
+      fs.writeFileSync(pendingFile, `${pending.join(' ')}\n`);
+      if (pending.length > 0) options.say(`left for a run with them: the configure stages ${pending.join(' ')} (their inputs changed)`);
+    }
     const installed = parseShellAssignments(readFileOrNull(at(CLIENT_STATE.version)) ?? '').get('SI_INSTALLED') ?? null;
     writeFileAtomic(at(CLIENT_STATE.version), imageVersionText({ image, version: outcome.version, server: conf.source.server, installed, updated: new Date() }));
     fs.rmSync(at(CLIENT_STATE.marker), { force: true });
@@ -139,19 +166,27 @@ async function currentVersion(conf: UpdateConf, code: number, then: string): Pro
   return version;
 }
 
-/** The configure stages from the host's plan as the server renders it now (HOST.sh and the master, fetched together). */
-async function runStages(conf: UpdateConf, root: string, tmp: string, bootloader: boolean): Promise<void> {
+/**
+ * The host's plan as the server renders it now (HOST.sh and the master, fetched together) into `plan`, where the
+ * last run's stays: rsync -c lists the files whose content changed. True when the plan changed (or is new here).
+ */
+async function fetchPlan(conf: UpdateConf, plan: string): Promise<boolean> {
   if (!conf.host) throw new UserError('the configuration sets no SI_HOST: the configure stages need the host\'s name (or use --no-configure)', 1);
   const { source } = conf;
-  const plan = path.join(tmp, 'plan');
-  fs.mkdirSync(plan);
   const files = [sourceOf(source, 'scripts', `${conf.host}.sh`), sourceOf(source, 'scripts', `${source.image}.master`)];
   const ssh = source.transport === 'ssh' ? ['-e', `ssh ${conf.sshOptions}`] : [];
-  await run(['rsync', '-q', ...ssh, '--', ...files, `${plan}/`]).catch((error: unknown) =>
+  const fetched = await run(['rsync', '-c', '--out-format=%n', ...ssh, '--', ...files, `${plan}/`]).catch((error: unknown) =>
     failed(1, error, `cannot fetch the plan of ${conf.host}: the files are updated, the configure stages did not run; run si updateclient again`),
   );
+  return fetched.stdout.trim() !== '';
+}
+
+/** The chosen configure stages of the fetched plan, on the updated tree. */
+async function runStages(conf: UpdateConf, root: string, plan: string, chosen: readonly string[]): Promise<void> {
+  const { source } = conf;
+  // Beside HOST.sh and the master, where HOST.sh looks for the master.
   fs.writeFileSync(path.join(plan, 'stages.sh'), STAGES_RUNNER);
-  const stages = [...UPDATE_STAGES, ...(bootloader ? [BOOTLOADER_STAGE] : [])].join(' ');
+  const stages = chosen.join(' ');
   const env = { SU_HOST_SCRIPT: `${conf.host}.sh`, SU_STAGES: stages, SI_TARGET: root || '/', SI_SERVER: source.server, SI_TRANSPORT: source.transport, SI_BOOT_DISK: conf.bootDisk, SI_BOOT_MAC: conf.bootMac };
   await run(['sh', path.join(plan, 'stages.sh')], { env, onStderr: (chunk) => process.stderr.write(chunk) }).catch((error: unknown) =>
     failed(1, error, 'the configure stages failed: run si updateclient again to finish the update'),

@@ -45,11 +45,14 @@ describe('update core', () => {
   });
 
   it('writes and reads the result line; a failure carries exit and the reason, spaces and all', () => {
-    const ok = { result: 'ok' as const, image: 'web', version: '7', files: 3, bytes_received: 1234, dry_run: false };
-    expect(formatResultLine('si-updateclient', ok)).toBe('si-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0');
-    expect(parseResultLine(`noise\nsi-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0\n`)).toEqual(ok);
-    const failed = { ...ok, result: 'failed' as const, version: 'unknown', dry_run: true, exit: 3, reason: 'cannot reach the image server 10.0.0.1 over rsync (code 10: x=y): nothing changed' };
+    const ok = { result: 'ok' as const, image: 'web', version: '7', files: 3, bytes_received: 1234, dry_run: false, stages: ['identity', 'locale'] };
+    expect(formatResultLine('si-updateclient', ok)).toBe('si-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0 stages=identity,locale');
+    expect(parseResultLine(`noise\nsi-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0 stages=identity,locale\n`)).toEqual(ok);
+    const failed = { ...ok, result: 'failed' as const, version: 'unknown', dry_run: true, stages: [], exit: 3, reason: 'cannot reach the image server 10.0.0.1 over rsync (code 10: x=y): nothing changed' };
+    expect(formatResultLine('si', failed)).toMatch(/ dry_run=1 stages=- exit=3 reason=cannot reach /);
     expect(parseResultLine(formatResultLine('si', failed))).toEqual(failed);
+    // A line of a script from before stages= was on it: no stage named.
+    expect(parseResultLine('si-updateclient: result=ok image=web version=7 files=3 bytes_received=1234 dry_run=0\n')?.stages).toEqual([]);
     expect(parseResultLine('si-updateclient: updated / to image web version 7\n')).toBeNull();
   });
 

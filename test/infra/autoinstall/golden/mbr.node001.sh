@@ -5,7 +5,7 @@
 # defines its configure plan, and runs the image's master script (see docs/autoinstall.md).
 SI_HOST_SCRIPT=1
 # The master this script was rendered with (its SI_MASTER_ID): it runs against no other.
-SI_HOST_MASTER_ID=24b09bbe1cb31f41
+SI_HOST_MASTER_ID=dc0afcd0bf3cd35f
 SI_HOST=node001
 SI_IMAGE=bookworm
 SI_HOST_IP=10.20.0.3
