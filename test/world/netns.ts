@@ -1,8 +1,7 @@
 // Network namespaces for end-to-end tests: a server and a client joined on a private /24, no route out.
 import { readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../../src/infra/run.js';
-import { isAlive } from '../../src/infra/fs/pid-lock.js';
-import { killInside, pidsInside } from '../../src/infra/vm/netns.js';
+import { killInside, pidsInside, removeStaleNamespaces } from '../../src/infra/vm/netns.js';
 import { spawnDaemon, type Daemon } from './daemon.js';
 
 export interface Netns {
@@ -33,7 +32,7 @@ let worldCounter = 0;
 /** Creates a fresh world. Names carry the pid so stale worlds of dead test runs can be found and removed. */
 export async function createWorld({ prefix = 'si' }: { prefix?: string } = {}): Promise<World> {
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`createWorld: bad prefix ${prefix}`);
-  await removeStaleWorlds(prefix);
+  await removeStaleNamespaces(prefix);
   worldCounter += 1;
   const base = `${prefix}-${process.pid}-${worldCounter}`;
   // Addresses only live inside the namespaces, so a clash between two runs is harmless; vary X anyway.
@@ -117,17 +116,5 @@ function commandLine(pid: number): string | null {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
   } catch {
     return null;
-  }
-}
-
-/** Deletes namespaces named `<prefix>-<pid>-…` whose pid no longer runs (a test run that was killed). */
-async function removeStaleWorlds(prefix: string): Promise<void> {
-  const { stdout } = await run(['ip', 'netns', 'list']);
-  const pattern = new RegExp(`^(${prefix}-(\\d+)-\\d+-[a-z0-9]+)(\\s|$)`);
-  for (const line of stdout.split('\n')) {
-    const match = pattern.exec(line);
-    if (!match?.[1] || !match[2] || isAlive(Number(match[2]))) continue;
-    await killInside(match[1]);
-    await run(['ip', 'netns', 'delete', match[1]]);
   }
 }

@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { consoleTail } from '../../src/core/imagetest/console-stages.js';
+import { OVMF_VARS, vmArgv } from '../../src/core/imagetest/vm-argv.js';
 import { run, succeeds } from '../../src/infra/run.js';
 import { waitFor } from '../support/wait.js';
 import type { Daemon } from './daemon.js';
 import type { Netns } from './netns.js';
 
-const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
-const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 // A bound for a VM nobody stops (a test killed midway): `timeout` ends QEMU even if the test process is gone.
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
@@ -89,7 +89,6 @@ export async function startVm(options: VmOptions): Promise<Vm> {
       if (!existsSync(path)) await run(['truncate', '-s', `${disk.sizeMiB}M`, path]);
       disks.push(path);
     }
-    for (const path of [serialLog, ...disks]) if (path.includes(',')) throw new Error(`startVm: QEMU cannot take a path with a comma: ${path}`);
     await run(['ip', '-n', ns.name, 'tuntap', 'add', 'dev', tap, 'mode', 'tap']);
     tapMade = true;
     await run(['ip', '-n', ns.name, 'link', 'set', tap, 'master', bridge, 'up']);
@@ -98,12 +97,16 @@ export async function startVm(options: VmOptions): Promise<Vm> {
       vars = join(work, 'OVMF_VARS_4M.fd');
       await copyFile(OVMF_VARS, vars);
     }
-    const argv = qemuArgv({ ...options, firmware, tap, serialLog, disks, vars });
+    const { kernel, initrd, append } = options;
+    const argv = vmArgv({
+      ...options, accel: 'tcg', firmware, tap, serialLog, disks, vars,
+      direct: kernel === undefined ? undefined : { kernel, initrd, append },
+    });
     const seconds = Math.ceil((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000);
     daemon = ns.spawn(['timeout', '--kill-after=10', String(seconds), ...argv]);
     const started = daemon;
     const serial = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
-    const serialTail = (lines = 40): string => tailOf(serial(), lines);
+    const serialTail = (lines = 40): string => consoleTail(serial(), lines);
     let stopping: Promise<void> | undefined;
     return {
       name,
@@ -134,54 +137,4 @@ export async function startVm(options: VmOptions): Promise<Vm> {
     await cleanUp().catch(() => undefined);
     throw error;
   }
-}
-
-interface ArgvInput extends Omit<VmOptions, 'disks'> {
-  firmware: 'bios' | 'uefi';
-  tap: string;
-  serialLog: string;
-  disks: string[];
-  vars: string | undefined;
-}
-
-/** The QEMU command line (TESTING.md's proven flags). */
-export function qemuArgv(input: ArgvInput): string[] {
-  const { firmware, tap, serialLog, disks, vars, mac, bootFrom = 'network' } = input;
-  const direct = input.kernel !== undefined;
-  const argv = [
-    'qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-smp', String(input.cpus ?? 2), '-m', String(input.memoryMiB ?? 1024),
-    '-nographic', '-nodefaults', '-no-user-config', '-serial', `file:${serialLog}`,
-    '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
-  ];
-  if (firmware === 'uefi') {
-    argv.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`);
-    // The test worlds are IPv4: OVMF's PXEv6 and HTTPv6 boot options would each wait about a minute.
-    argv.push('-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no');
-    if (input.httpBoot) argv.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=no');
-  }
-  // Boot order by bootindex: the first device, then the rest, so a network boot that exits falls through to the disk.
-  const nicFirst = !direct && bootFrom === 'network';
-  const order = (disk: number) => (nicFirst ? disk + 2 : disk + 1);
-  // BIOS keeps QEMU's virtio NIC ROM (SeaBIOS has no PXE of its own). UEFI: no ROM, or OVMF would run the
-  // ROM's own iPXE and never do its firmware PXE/HTTP boot.
-  const rom = firmware === 'uefi' ? ',romfile=' : '';
-  const nicIndex = direct ? '' : `,bootindex=${nicFirst ? 1 : disks.length + 1}`;
-  argv.push('-device', `virtio-net-pci,netdev=n0,mac=${mac}${rom}${nicIndex}`);
-  disks.forEach((path, index) => {
-    argv.push('-drive', `if=none,id=d${index},format=raw,file=${path}`);
-    argv.push('-device', `virtio-blk-pci,drive=d${index}${direct ? '' : `,bootindex=${order(index)}`}`);
-  });
-  if (direct) {
-    argv.push('-kernel', input.kernel as string);
-    if (input.initrd) argv.push('-initrd', input.initrd);
-    argv.push('-append', input.append ?? 'console=ttyS0');
-  }
-  return argv;
-}
-
-/** The last lines of a console log, without ANSI escapes (firmware menus) and carriage returns. */
-export function tailOf(log: string, lines: number): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = log.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-  return clean.split('\n').slice(-lines).join('\n');
 }

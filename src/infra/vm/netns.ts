@@ -24,7 +24,7 @@ const KILL_ROUNDS = 50;
 /** Creates `<prefix>-<pid>-<n>`; first removes namespaces of that prefix whose process is gone (a run that was killed). */
 export async function createPrivateNet({ prefix, index, ipv6 }: { prefix: string; index: number; ipv6: string }): Promise<PrivateNet> {
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`createPrivateNet: bad prefix ${prefix}`);
-  await removeStale(prefix);
+  await removeStaleNamespaces(prefix);
   const name = `${prefix}-${process.pid}-${index}`;
   // Only ever inside this namespace: a clash with another run's subnet is harmless. Vary it anyway.
   const subnet = `10.237.${((process.pid * 7 + index) % 254) + 1}`;
@@ -91,8 +91,12 @@ export async function killInside(name: string): Promise<void> {
   throw new Error(`processes ${(await pidsInside(name)).join(' ')} in namespace ${name} survive SIGKILL`);
 }
 
-async function removeStale(prefix: string): Promise<void> {
-  const pattern = new RegExp(`^${prefix}-(\\d+)-\\d+$`);
+/**
+ * Deletes the namespaces `<prefix>-<pid>-<n>` (and `<prefix>-<pid>-<n>-<role>`) whose pid no longer runs: what a
+ * run that was killed left behind.
+ */
+export async function removeStaleNamespaces(prefix: string): Promise<void> {
+  const pattern = new RegExp(`^${prefix}-(\\d+)-\\d+(-[a-z0-9]+)?$`);
   for (const name of await namespaces()) {
     const pid = pattern.exec(name)?.[1];
     if (pid === undefined || isAlive(Number(pid))) continue;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vmArgv } from '../../../src/core/imagetest/vm-argv.js';
 
+const option = (argv: string[], flag: string) => argv.flatMap((arg, index) => (argv[index - 1] === flag ? [arg] : []));
 const base = { tap: 'tapimagetest', mac: '52:54:00:5e:17:01', serialLog: '/h/tmp/vm/serial.log', disks: ['/h/tmp/vm/disk0.raw'] };
 
 describe('image test VM argv', () => {
@@ -23,6 +24,18 @@ describe('image test VM argv', () => {
     expect(argv.join(' ')).toContain('-fw_cfg name=opt/org.tianocore/IPv6Support,string=no');
     expect(argv).toContain('virtio-net-pci,netdev=n0,mac=52:54:00:5e:17:01,romfile=,bootindex=1');
     expect(argv).toContain('virtio-blk-pci,drive=d1,bootindex=3');
+  });
+
+  it('disk first: the disks in order, then the NIC; UEFI HTTP boot skips PXEv4', () => {
+    const argv = vmArgv({ ...base, accel: 'tcg', firmware: 'uefi', vars: '/w/vars.fd', bootFrom: 'disk', httpBoot: true });
+    expect(option(argv, '-device')).toEqual(['virtio-net-pci,netdev=n0,mac=52:54:00:5e:17:01,romfile=,bootindex=2', 'virtio-blk-pci,drive=d0,bootindex=1']);
+    expect(option(argv, '-fw_cfg')).toEqual(['name=opt/org.tianocore/IPv6Support,string=no', 'name=opt/org.tianocore/IPv4PXESupport,string=no']);
+  });
+
+  it('direct boot: kernel, initrd and command line, no boot order', () => {
+    const argv = vmArgv({ ...base, accel: 'tcg', firmware: 'bios', direct: { kernel: '/k', initrd: '/i', append: 'console=ttyS0 si.host=n1' } });
+    expect([option(argv, '-kernel'), option(argv, '-initrd'), option(argv, '-append')]).toEqual([['/k'], ['/i'], ['console=ttyS0 si.host=n1']]);
+    expect(argv.join(' ')).not.toContain('bootindex');
   });
 
   it('refuses a path QEMU would split at its comma, and UEFI without variables', () => {
