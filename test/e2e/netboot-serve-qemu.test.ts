@@ -123,8 +123,9 @@ describe('si netboot serve boots a QEMU VM (BIOS)', () => {
     console.log(`BIOS power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
-  it('UEFI, full DHCP: firmware PXE gets snponly.efi by TFTP, then iPXE boot.ipxe and its per-MAC script over HTTP, whose local boot reaches the disk', async () => {
-    const seconds = await bootChain([], 'uefi', [line('TFTP', vmIp(), MAC, '/snponly.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)], true);
+  // That its local boot reaches the disk under UEFI is shown by the UEFI HTTP boot below and the UEFI install test.
+  it('UEFI, full DHCP: firmware PXE gets snponly.efi by TFTP, then iPXE boot.ipxe and its per-MAC script over HTTP', async () => {
+    const seconds = await bootChain([], 'uefi', [line('TFTP', vmIp(), MAC, '/snponly.efi'), line('HTTP', vmIp(), MAC, '/boot.ipxe'), line('HTTP', vmIp(), MAC, `/ipxe/${HYPHENS}.ipxe`)]);
     console.log(`UEFI power-on -> per-MAC iPXE script: ${seconds.toFixed(1)} s`);
   });
 
