@@ -61,7 +61,8 @@ describe('netboot install, UEFI', () => {
     expect(phases.indexOf('partition')).toBeLessThan(phases.indexOf('copy'));
     expect(phases.indexOf('copy')).toBeLessThan(phases.indexOf('bootloader'));
     expect(last?.percent).toBe(100);
-    expect(last?.bytes ?? 0).toBeGreaterThan(300 * 1024 * 1024);
+    // The whole image went over (rsync counts the files' data; du also counts the directories).
+    expect(last?.bytes ?? 0).toBeGreaterThan(0.9 * lab.image.bytes);
 
     // After the reboot the firmware netboots first again; the host is installed, so its script is the local
     // boot, and the firmware goes on to the disk, whose ESP now has GRUB.

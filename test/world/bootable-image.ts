@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run } from '../../src/infra/run.js';
 import { siOk } from '../support/si.js';
 import { bootableGoldenTree, GOLDEN_HOSTNAME } from './bootable-golden.js';
 import { readHostPublicKeys, startGoldenClient, type GoldenClient } from './golden-client.js';
@@ -19,6 +20,8 @@ export interface BootableImage {
   readonly goldenHostname: string;
   /** The golden client's ssh host public keys (`type base64`), which an installed VM must not present. */
   readonly goldenHostKeys: string[];
+  /** The image's data in bytes (`du -sb`: file sizes, each hard-linked file once): what an install copies. */
+  readonly bytes: number;
   /** Milliseconds: extracting the cached tree, and the capture by si getimage. */
   readonly timings: { extractMs: number; captureMs: number };
 }
@@ -48,10 +51,13 @@ export async function bootableImage({ siHome, name = 'golden', firmware = 'bios'
       { ns: world.server },
     );
     const captureMs = Date.now() - captureStart;
+    const root = realpathSync(join(siHome, 'images', name));
+    const { stdout: du } = await run(['du', '-sb', root]);
     const goldenHostKeys = (await readHostPublicKeys(tree)).map((key) => key.split(/\s+/).slice(0, 2).join(' '));
     return {
       name,
-      root: realpathSync(join(siHome, 'images', name)),
+      root,
+      bytes: Number(du.split('\t')[0]),
       version: summary.version,
       goldenHostname: GOLDEN_HOSTNAME,
       goldenHostKeys,
