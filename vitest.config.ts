@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/longest-first.js';
 
 // The VM tests: each boots QEMU guests under TCG, whose one busy vCPU thread leaves the second core mostly idle.
 const VM_TESTS = ['test/e2e/netboot-install-*.test.ts', 'test/e2e/netboot-serve-qemu.test.ts', 'test/e2e/image-test.test.ts'];
@@ -10,6 +11,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 900_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // The VM files longest first (the others keep vitest's order).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,

@@ -27,7 +27,7 @@ describe('netboot install, RAID1 + LVM on two disks', () => {
   beforeAll(async () => {
     lab = await startNetbootLab({ prefix: 'nbr' });
     await lab.addHost(HOST, MAC, 23);
-    await lab.si(['layout', 'check', '--file', LAYOUT, '--image', lab.image.name, '--disk-size', '3GiB', '--disk-size', '3GiB']);
+    await lab.si(['layout', 'check', '--file', LAYOUT, '--image', lab.image.name, '--disk-size', '2GiB', '--disk-size', '2GiB']);
     await lab.si(['layout', 'set', '--image', lab.image.name, '--file', LAYOUT]);
     await lab.render();
   });
@@ -39,7 +39,7 @@ describe('netboot install, RAID1 + LVM on two disks', () => {
 
   it('installs RAID1 + LVM on two disks with its progress in si monitor, and boots from them: the mirror with both members, the volumes, / on the LV', async () => {
     const ip = `${lab.world.subnet}.23`;
-    vm = await startVm({ ns: lab.world.server, name: 'raid1', mac: MAC, disks: [{ sizeMiB: 3072 }, { sizeMiB: 3072 }], firmware: 'bios', bootFrom: 'network', memoryMiB: 1024 });
+    vm = await startVm({ ns: lab.world.server, name: 'raid1', mac: MAC, disks: [{ sizeMiB: 2048 }, { sizeMiB: 2048 }], firmware: 'bios', bootFrom: 'network', memoryMiB: 1024 });
     const t0 = Date.now();
 
     await vm.waitForSerial(/si-installer: phase modules/, { timeoutMs: INSTALLER_BOUND_MS });
@@ -102,7 +102,7 @@ describe('netboot install, RAID1 + LVM on two disks', () => {
     const copy = await lab.copyAgainstPlainRsync(ip, last);
     const s = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
-      `RAID1 + LVM netboot install (BIOS, 2 x 3 GiB): power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s; ` + copy,
+      `RAID1 + LVM netboot install (BIOS, 2 x 2 GiB): power-on -> installer ${s(tInstaller - t0)} s, install ${s(tInstalled - tInstaller)} s, reboot -> login ${s(tLogin - tInstalled)} s; ` + copy,
     );
   }, TEST_BOUND_MS);
 });
