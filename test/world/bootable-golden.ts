@@ -2,7 +2,7 @@
 // tools, set up for a serial console. Built once by debootstrap (minutes), cached as a tarball, extracted per test.
 import { createHash } from 'node:crypto';
 import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { run } from '../../src/infra/run.js';
 import { debootstrap, ensureTarball, extractTarball, testCacheFolder } from './tree-cache.js';
 
@@ -30,7 +30,7 @@ const GRUB_DEFAULTS = [
 ].join('\n');
 
 // What a test VM never uses, removed so that every install, capture and plain-rsync comparison copies less
-// (the tree goes from ~870 to ~260 MB): downloaded packages and package lists, documentation and translations,
+// (the tree goes from ~870 to ~300 MB): downloaded packages and package lists, documentation and translations,
 // and the kernel modules of hardware and file systems a QEMU guest does not have. What stays covers the guest
 // and an installer built from this kernel (src/core/installer/contents.ts's MODULES and their dependencies).
 const TRIM_PATHS = [
@@ -120,7 +120,7 @@ async function trimTree(dir: string, version: string): Promise<void> {
   const modules = join(dir, 'usr/lib/modules', version, 'kernel');
   const files = (await readdir(modules, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
   for (const file of files) {
-    const path = relative(modules, join(file.parentPath, file.name));
+    const path = relativePath(modules, join(file.parentPath, file.name));
     if (!keepModule(path)) await rm(join(modules, path));
   }
   await run(['find', modules, '-mindepth', '1', '-type', 'd', '-empty', '-delete']);

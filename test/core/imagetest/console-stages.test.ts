@@ -64,5 +64,7 @@ describe('the installer on the console', () => {
     expect(tail.split('\n')).toHaveLength(3);
     expect(tail).toMatch(/grub>$/);
     expect(cleanConsole('\x1b[0;32m  OK  \x1b[0m] Reached\r\n')).toBe('  OK  ] Reached\n');
+    expect(consoleTail('a\r\nb\x1b[2J\x1b[1;1Hc\r\nd\n', 2)).toBe('bc\nd');
+    expect(consoleTail('one\ntwo\nthree', 2)).toBe('two\nthree');
   });
 });

@@ -14,6 +14,11 @@ describe('image test VM argv', () => {
       '-drive', 'if=none,id=d0,format=raw,file=/h/tmp/vm/disk0.raw',
       '-device', 'virtio-blk-pci,drive=d0,bootindex=2',
     ]);
+    const two = vmArgv({ ...base, disks: ['/w/a.raw', '/w/b.raw'], accel: 'tcg', firmware: 'bios' });
+    expect(option(two, '-device')).toEqual([
+      'virtio-net-pci,netdev=n0,mac=52:54:00:5e:17:01,bootindex=1', 'virtio-blk-pci,drive=d0,bootindex=2', 'virtio-blk-pci,drive=d1,bootindex=3',
+    ]);
+    expect(two.join(' ')).not.toContain('pflash');
   });
 
   it('UEFI under KVM: OVMF with its own variables, no IPv6 boot, no NIC ROM (the firmware PXE boots)', () => {
@@ -24,6 +29,8 @@ describe('image test VM argv', () => {
     expect(argv.join(' ')).toContain('-fw_cfg name=opt/org.tianocore/IPv6Support,string=no');
     expect(argv).toContain('virtio-net-pci,netdev=n0,mac=52:54:00:5e:17:01,romfile=,bootindex=1');
     expect(argv).toContain('virtio-blk-pci,drive=d1,bootindex=3');
+    // Without HTTP boot, OVMF keeps its PXEv4: only IPv6 is switched off.
+    expect(option(argv, '-fw_cfg')).toEqual(['name=opt/org.tianocore/IPv6Support,string=no']);
   });
 
   it('disk first: the disks in order, then the NIC; UEFI HTTP boot skips PXEv4', () => {
